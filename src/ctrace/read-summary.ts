@@ -1,0 +1,187 @@
+/**
+ * What one read of a trace data set found: framing, entries by format ID, bytes skipped and why, and a
+ * census of the packets (time range, interfaces, discard codes, truncation). Its size grows with the
+ * number of distinct interfaces and codes, never with packets; damaged ranges are kept up to a cap.
+ */
+import type { Component } from '../model/component.js';
+import type { TracePacket } from '../model/trace-packet.js';
+import type { Framing } from '../zos/logical-chunk.js';
+import type { SkippedRange } from './cte.js';
+import { formatIdLabel } from './format-ids.js';
+import { compareTime, formatUtc } from '../model/time.js';
+
+/** Damaged ranges and framing anomalies listed one by one, up to this many; the rest are counted. */
+const LISTED_PROBLEMS_LIMIT = 100;
+
+export interface FramingAnomaly {
+  fileOffset: number;
+  message: string;
+}
+
+export interface InterfaceCount {
+  component: Component;
+  name: string;
+  linkType: number;
+  description: string;
+  deviceName: string | null;
+  packets: number;
+  bytes: number;
+  inbound: number;
+  outbound: number;
+}
+
+export interface DiscardCount {
+  code: number;
+  name: string | null;
+  layer: string;
+  packets: number;
+}
+
+export interface ReadSummary {
+  file: string;
+  fileSize: number;
+  framing: Framing;
+  framingReason: string;
+  component: Component;
+  componentReason: string;
+  layoutProfile: string;
+  codePage: string;
+  leapSeconds: number;
+  entries: number;
+  entriesByFormat: { formatId: number; label: string; entries: number }[];
+  packets: number;
+  firstPacketTime: string | null;
+  lastPacketTime: string | null;
+  interfaces: InterfaceCount[];
+  discards: DiscardCount[];
+  truncatedPackets: number;
+  decoder: Record<string, number>;
+  zeroFillBytes: number;
+  damagedBytes: number;
+  damagedRanges: SkippedRange[];
+  damagedRangesNotListed: number;
+  framingAnomalies: FramingAnomaly[];
+  framingAnomaliesNotListed: number;
+}
+
+export interface ReadContext {
+  path: string;
+  size: number;
+  framing: Framing;
+  framingReason: string;
+  component: Component;
+  componentReason: string;
+  layoutProfile: string;
+  codePage: string;
+  leapSeconds: number;
+}
+
+export class ReadSummaryBuilder {
+  entries = 0;
+  private packets = 0;
+  private readonly byFormat = new Map<number, number>();
+  private readonly interfaces = new Map<string, InterfaceCount>();
+  private readonly discards = new Map<number, DiscardCount>();
+  private first: [number, number] | null = null;
+  private last: [number, number] | null = null;
+  private truncated = 0;
+  private zeroFill = 0;
+  private damaged = 0;
+  private readonly damagedRanges: SkippedRange[] = [];
+  private damagedRangeCount = 0;
+  private readonly anomalies: FramingAnomaly[] = [];
+  private anomalyCount = 0;
+  private decoder: Record<string, number> = {};
+
+  constructor(private readonly context: ReadContext) {}
+
+  entry(formatId: number): void {
+    this.entries++;
+    this.byFormat.set(formatId, (this.byFormat.get(formatId) ?? 0) + 1);
+  }
+
+  skipped(range: SkippedRange): void {
+    if (range.kind === 'zero-fill') {
+      this.zeroFill += range.length;
+      return;
+    }
+    this.damaged += range.length;
+    this.damagedRangeCount++;
+    if (this.damagedRanges.length < LISTED_PROBLEMS_LIMIT) this.damagedRanges.push({ ...range });
+  }
+
+  framingAnomaly(anomaly: FramingAnomaly): void {
+    this.anomalyCount++;
+    if (this.anomalies.length < LISTED_PROBLEMS_LIMIT) this.anomalies.push({ ...anomaly });
+  }
+
+  decoderStats(stats: Record<string, number>): void {
+    this.decoder = { ...stats };
+  }
+
+  /** Counts the packet and hands it back, so the reader can `yield summary.packet(p)`. */
+  packet(packet: TracePacket): TracePacket {
+    this.packets++;
+    this.noteTime(packet.timeSec, packet.timeNsec);
+    this.countInterface(packet);
+    const discard = packet.ctrace.discard;
+    if (discard !== null) {
+      const row = this.discards.get(discard.code) ?? { code: discard.code, name: discard.name, layer: discard.layer, packets: 0 };
+      row.packets++;
+      this.discards.set(discard.code, row);
+    }
+    if (packet.ctrace.truncated) this.truncated++;
+    return packet;
+  }
+
+  private noteTime(sec: number, nsec: number): void {
+    if (this.first === null || compareTime(sec, nsec, this.first[0], this.first[1]) < 0) this.first = [sec, nsec];
+    if (this.last === null || compareTime(sec, nsec, this.last[0], this.last[1]) > 0) this.last = [sec, nsec];
+  }
+
+  private countInterface(packet: TracePacket): void {
+    const { component, name, linkType, description } = packet.interface;
+    const key = `${component}|${name}|${linkType}`;
+    let row = this.interfaces.get(key);
+    if (row === undefined) {
+      row = { component, name, linkType, description, deviceName: packet.ctrace.deviceName, packets: 0, bytes: 0, inbound: 0, outbound: 0 };
+      this.interfaces.set(key, row);
+    }
+    row.packets++;
+    row.bytes += packet.originalLength;
+    if (packet.direction === 'inbound') row.inbound++;
+    else if (packet.direction === 'outbound') row.outbound++;
+  }
+
+  result(): ReadSummary {
+    const c = this.context;
+    return {
+      file: c.path,
+      fileSize: c.size,
+      framing: c.framing,
+      framingReason: c.framingReason,
+      component: c.component,
+      componentReason: c.componentReason,
+      layoutProfile: c.layoutProfile,
+      codePage: c.codePage,
+      leapSeconds: c.leapSeconds,
+      entries: this.entries,
+      entriesByFormat: [...this.byFormat]
+        .sort((a, b) => a[0] - b[0])
+        .map(([formatId, entries]) => ({ formatId, label: formatIdLabel(c.component, formatId), entries })),
+      packets: this.packets,
+      firstPacketTime: this.first && formatUtc(this.first[0], this.first[1]),
+      lastPacketTime: this.last && formatUtc(this.last[0], this.last[1]),
+      interfaces: [...this.interfaces.values()],
+      discards: [...this.discards.values()].sort((a, b) => b.packets - a.packets || a.code - b.code),
+      truncatedPackets: this.truncated,
+      decoder: this.decoder,
+      zeroFillBytes: this.zeroFill,
+      damagedBytes: this.damaged,
+      damagedRanges: this.damagedRanges,
+      damagedRangesNotListed: this.damagedRangeCount - this.damagedRanges.length,
+      framingAnomalies: this.anomalies,
+      framingAnomaliesNotListed: this.anomalyCount - this.anomalies.length,
+    };
+  }
+}

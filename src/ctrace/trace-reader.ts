@@ -1,0 +1,143 @@
+/**
+ * Reads one CTRACE data set end to end: file → framing → CTE scan → component decoder → TracePackets.
+ * The caller iterates `packets`; `summary` fills in as it goes and is complete when iteration ends.
+ */
+import { openTraceFile } from '../input/file-source.js';
+import { detectFraming, deframe } from '../zos/framing.js';
+import { scanEntries } from './cte-scanner.js';
+import { loadLayoutProfile } from './layout/layout-profile.js';
+import { resolveCodePage } from '../zos/ebcdic.js';
+import { inferComponent } from './format-ids.js';
+import { createComponentDecoder } from './component-decoders.js';
+import { ZctraceError } from '../errors.js';
+import { ReadSummaryBuilder, type ReadSummary } from './read-summary.js';
+import type { Component } from '../model/component.js';
+import type { FramingChoice, Framing } from '../zos/logical-chunk.js';
+import type { TracePacket } from '../model/trace-packet.js';
+import type { CteEntry } from './cte.js';
+
+export interface TraceReadOptions {
+  framing: FramingChoice;
+  component: Component | 'auto';
+  /** A layout profile file overriding the default, or null. */
+  layoutPath: string | null;
+  codePage: string;
+  leapSeconds: number;
+}
+
+export const DEFAULT_READ_OPTIONS: TraceReadOptions = {
+  framing: 'auto',
+  component: 'auto',
+  layoutPath: null,
+  codePage: '1047',
+  leapSeconds: 0,
+};
+
+/** How many entries the component vote looks at: enough to outvote a damaged start, cheap to read. */
+const COMPONENT_VOTE_ENTRIES = 256;
+const READ_CHUNK_SIZE = 1 << 20;
+
+export interface TraceReader {
+  readonly path: string;
+  readonly size: number;
+  readonly framing: Framing;
+  readonly component: Component;
+  /** The packets in file order; `onProgress` hears the file bytes read so far. */
+  packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket>;
+  readonly summary: ReadSummary;
+}
+
+/** Structurally valid entries of any format: used only to vote on the component. */
+async function firstFormatIds(path: string, framing: Framing): Promise<number[]> {
+  const file = await openTraceFile(path);
+  const ids: number[] = [];
+  try {
+    const entries = scanEntries(deframe(file.chunks(READ_CHUNK_SIZE), framing), { check: () => null });
+    for await (const entry of entries) {
+      ids.push(entry.formatId);
+      if (ids.length >= COMPONENT_VOTE_ENTRIES) break;
+    }
+  } finally {
+    await file.close();
+  }
+  return ids;
+}
+
+async function chooseFraming(path: string, choice: FramingChoice): Promise<{ framing: Framing; reason: string }> {
+  if (choice !== 'auto') return { framing: choice, reason: 'as requested' };
+  const file = await openTraceFile(path);
+  try {
+    return await detectFraming(file);
+  } finally {
+    await file.close();
+  }
+}
+
+async function chooseComponent(
+  path: string,
+  framing: Framing,
+  choice: Component | 'auto',
+): Promise<{ component: Component; reason: string }> {
+  if (choice !== 'auto') return { component: choice, reason: 'as requested' };
+  const ids = await firstFormatIds(path, framing);
+  const vote = inferComponent(ids);
+  if (vote === null) {
+    throw new ZctraceError('NO_ENTRIES', 'no valid trace entry found (is this a CTRACE data set downloaded in binary?)', path, 0);
+  }
+  return { component: vote.component, reason: `format IDs of ${vote.votes} of the first ${ids.length} entries` };
+}
+
+export async function openTraceReader(path: string, options: TraceReadOptions): Promise<TraceReader> {
+  const profile = loadLayoutProfile(options.layoutPath ?? undefined);
+  const codePage = resolveCodePage(options.codePage);
+  const probe = await openTraceFile(path);
+  const size = probe.size;
+  await probe.close();
+  const framing = await chooseFraming(path, options.framing);
+  const component = await chooseComponent(path, framing.framing, options.component);
+  const decoder = createComponentDecoder(component.component, { profile, codePage, leapSeconds: options.leapSeconds });
+  const summary = new ReadSummaryBuilder({
+    path,
+    size,
+    framing: framing.framing,
+    framingReason: framing.reason,
+    component: component.component,
+    componentReason: component.reason,
+    layoutProfile: profile.name,
+    codePage: codePage.name,
+    leapSeconds: options.leapSeconds,
+  });
+
+  async function* packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket> {
+    const file = await openTraceFile(path);
+    try {
+      const chunks = file.chunks(READ_CHUNK_SIZE, onProgress);
+      const logical = deframe(chunks, framing.framing, { onAnomaly: (a) => summary.framingAnomaly(a) });
+      const entries = scanEntries(logical, { check: (e: CteEntry) => decoder.check(e), onSkip: (r) => summary.skipped(r) });
+      for await (const entry of entries) {
+        summary.entry(entry.formatId);
+        for (let packet = decoder.decode(entry); packet !== null; packet = decoder.takeQueued()) {
+          yield summary.packet(packet);
+        }
+      }
+      for (const packet of decoder.flush()) yield summary.packet(packet);
+    } finally {
+      summary.decoderStats(decoder.stats());
+      await file.close();
+    }
+    if (summary.entries === 0) {
+      throw new ZctraceError('NO_ENTRIES', 'no valid trace entry found (is this a CTRACE data set downloaded in binary?)', path, 0);
+    }
+  }
+
+  return {
+    path,
+    size,
+    framing: framing.framing,
+    component: component.component,
+    packets,
+    get summary() {
+      return summary.result();
+    },
+  };
+}
