@@ -10,7 +10,7 @@ import { resolveCodePage } from '../src/zos/ebcdic.js';
 import { formatUtc } from '../src/model/time.js';
 import { LinkType } from '../src/capture/link-types.js';
 import { CTE_HEADER_LENGTH } from './support/cte-builder.js';
-import type { TracePacket } from '../src/model/trace-packet.js';
+import type { CtracePacket } from '../src/model/trace-packet.js';
 import {
   buildPacketEntry,
   buildSegmentedEntries,
@@ -94,9 +94,9 @@ function decoderFor(profile: LayoutProfile = defaultLayoutProfile(), leapSeconds
 }
 
 /** Every packet the entries give, in order, with its bytes copied as a real consumer would. */
-function decodeAll(entries: Uint8Array[], decoder = decoderFor()): TracePacket[] {
-  const out: TracePacket[] = [];
-  const keep = (p: TracePacket): void => {
+function decodeAll(entries: Uint8Array[], decoder = decoderFor()): CtracePacket[] {
+  const out: CtracePacket[] = [];
+  const keep = (p: CtracePacket): void => {
     out.push({ ...p, data: p.data.slice() });
   };
   entries.forEach((cte, i) => {
@@ -108,7 +108,7 @@ function decodeAll(entries: Uint8Array[], decoder = decoderFor()): TracePacket[]
   return out;
 }
 
-function decodeOne(entry: Uint8Array, decoder = decoderFor()): TracePacket {
+function decodeOne(entry: Uint8Array, decoder = decoderFor()): CtracePacket {
   const packets = decodeAll([entry], decoder);
   expect(packets).to.have.length(1);
   return packets[0]!;
@@ -274,7 +274,7 @@ describe('SYSTCPDA packet trace decoder', () => {
   });
 
   describe('discards', () => {
-    const discarded = (fields: PthdrValues, headerLength?: number): TracePacket =>
+    const discarded = (fields: PthdrValues, headerLength?: number): CtracePacket =>
       decodeOne(buildPacketEntry({ packet: IBM_ICMP, fields: { ...FULL_FIELDS, flags: 0x08, ...fields }, headerLength }));
 
     it('names a known code: 4114 IP_MAC_BRDCST', () => {
@@ -369,7 +369,7 @@ describe('SYSTCPDA packet trace decoder', () => {
       const entries = [pieces[0]!, pieces[1]!, ...singles.map((p) => buildPacketEntry({ packet: p }))];
       const decoder = decoderFor();
       const seen: Uint8Array[] = [];
-      let held: TracePacket | null = null;
+      let held: CtracePacket | null = null;
       for (const [i, cte] of entries.entries()) {
         // A copy of the entry, overwritten after decoding as a scanner reusing its buffer would.
         const bytes = cte.slice();

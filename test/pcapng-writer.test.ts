@@ -222,7 +222,7 @@ describe('pcapng writer', () => {
     const started = process.hrtime.bigint();
     for (let i = 0; i < count; i += 1) {
       packet.timeNsec = i * 1000;
-      packet.ctrace.recordNumber = i + 1;
+      packet.ctrace!.recordNumber = i + 1;
       const pending = writer.write(packet);
       if (pending !== undefined) await pending;
     }
@@ -299,7 +299,7 @@ describe('packetComment', () => {
     });
     const comment = packetComment(packet);
     expect(comment).to.equal('rec=1 fmt=4 dev=LCS_Ethernet discard=4200/interface_and_IP policy_rule=deny_telnet_now empty=- a_b=1');
-    for (const pair of comment.split(' ')) expect(pair).to.match(/^[^=\s]+=\S+$/);
+    for (const pair of (comment ?? '').split(' ')) expect(pair).to.match(/^[^=\s]+=\S+$/);
   });
 
   it('names an unnamed device by its type code, and leaves complete reassembly unmentioned', () => {

@@ -50,9 +50,10 @@ function deviceLabel(meta: CtraceMeta): string | null {
   return meta.deviceType === null ? null : `devtype_${meta.deviceType}`;
 }
 
-/** Built by concatenation: it runs once per packet, so no intermediate arrays. */
-export function packetComment(packet: TracePacket): string {
+/** Built by concatenation: it runs once per packet, so no intermediate arrays. Null without CTRACE facts. */
+export function packetComment(packet: TracePacket): string | null {
   const meta = packet.ctrace;
+  if (meta === null) return null;
   let text = `rec=${meta.recordNumber} fmt=${meta.formatId}`;
   const device = deviceLabel(meta);
   if (device !== null) text += ` dev=${device}`;

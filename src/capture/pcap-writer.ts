@@ -37,7 +37,7 @@ function mixedLinkTypes(packet: TracePacket, ordinal: number, fileLinkType: numb
   const iface = packet.interface;
   return new ZctraceError(
     'UNSUPPORTED',
-    `pcap holds one link type: packet ${ordinal} is ${linkTypeLabel(iface.linkType)} on ${iface.component} ${iface.name}, ` +
+    `pcap holds one link type: packet ${ordinal} is ${linkTypeLabel(iface.linkType)} on ${iface.component ?? 'capture'} ${iface.name}, ` +
       `earlier packets are ${linkTypeLabel(fileLinkType)}; use pcapng`,
     path,
   );

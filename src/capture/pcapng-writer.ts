@@ -68,7 +68,7 @@ export function nanosecondParts(sec: number, nsec: number, into: { high: number;
 export function timeOutOfRange(packet: TracePacket, ordinal: number, path: string): ZctraceError {
   return new ZctraceError(
     'UNSUPPORTED',
-    `packet ${ordinal} (trace record ${packet.ctrace.recordNumber}) has time ${packet.timeSec}.${packet.timeNsec}, ` +
+    `packet ${ordinal}${packet.ctrace === null ? '' : ` (trace record ${packet.ctrace.recordNumber})`} has time ${packet.timeSec}.${packet.timeNsec}, ` +
       'outside what capture files hold (1970 to 2106)',
     path,
   );
@@ -197,16 +197,17 @@ export class PcapngWriter implements CaptureWriter {
   private writeEnhancedPacket(packet: TracePacket, interfaceId: number): Promise<void> | void {
     const data = packet.data;
     const captured = Math.min(data.length, this.options.snaplen);
-    const comment = clipComment(packetComment(packet));
+    const text = packetComment(packet);
+    const comment = text === null ? null : clipComment(text);
     const directionBits = EPB_DIRECTION_BITS[packet.direction];
-    const record = this.ensureRecord(EPB_HEAD_BYTES + captured + EPB_TAIL_BASE_BYTES + maxOptionBytes(EPB_OPTIONS.comment, comment));
+    const record = this.ensureRecord(EPB_HEAD_BYTES + captured + EPB_TAIL_BASE_BYTES + (comment === null ? 0 : maxOptionBytes(EPB_OPTIONS.comment, comment)));
     record.set(captured === data.length ? data : data.subarray(0, captured), EPB_HEAD_BYTES);
     let offset = EPB_HEAD_BYTES + captured;
     const paddedEnd = padded4(offset);
     if (paddedEnd > offset) record.fill(0, offset, paddedEnd);
     offset = paddedEnd;
     if (directionBits !== 0) offset = writeOption(record, offset, EPB_OPTIONS.flags, directionBits);
-    offset = writeOption(record, offset, EPB_OPTIONS.comment, comment);
+    if (comment !== null) offset = writeOption(record, offset, EPB_OPTIONS.comment, comment);
     offset = writeEndOfOptions(record, offset);
     const total = offset + 4;
     nanosecondParts(packet.timeSec, packet.timeNsec, this.time);

@@ -4,7 +4,7 @@
  */
 import { createPacketTraceDecoder, PACKET_TRACE_FORMAT_ID } from './packet-trace-decoder.js';
 import type { Component } from '../model/component.js';
-import type { TracePacket } from '../model/trace-packet.js';
+import type { CtracePacket } from '../model/trace-packet.js';
 import type { CteEntry, EntryCheck } from './cte.js';
 import type { LayoutProfile } from './layout/layout-profile.js';
 import type { CodePage } from '../zos/ebcdic.js';
@@ -19,11 +19,11 @@ export interface ComponentDecoder {
   /** The scanner's acceptance test for this component's entries. */
   readonly check: EntryCheck;
   /** The packet an entry completes, or null; drain `takeQueued` after each call. */
-  decode(entry: CteEntry): TracePacket | null;
+  decode(entry: CteEntry): CtracePacket | null;
   /** A further packet completed by the last decode, or null. */
-  takeQueued(): TracePacket | null;
+  takeQueued(): CtracePacket | null;
   /** Packets still held at the end of input. */
-  flush(): TracePacket[];
+  flush(): CtracePacket[];
   /** Counters for the read summary; `entriesNotConverted` counts entries no packet came from by design. */
   stats(): Record<string, number>;
 }

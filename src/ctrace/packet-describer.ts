@@ -6,7 +6,7 @@
 import type { CodePage } from '../zos/ebcdic.js';
 import type { CteEntry } from './cte.js';
 import type { CompiledLayout } from './layout/layout-compile.js';
-import type { Direction, TraceInterface, TracePacket } from '../model/trace-packet.js';
+import type { Direction, TraceInterface, CtracePacket } from '../model/trace-packet.js';
 import type { PthdrView } from './pthdr.js';
 import { isPlausibleTod, stckToUnixTime } from '../zos/stck.js';
 import { LinkType } from '../capture/link-types.js';
@@ -45,7 +45,7 @@ export class PacketDescriber {
    * The packet for the header `view` points at, without its bytes: `data` is empty and `originalLength`
    * holds the header's own length claim (PTH_Plen, else PTH_Tlen, else 0) until the decoder fills both.
    */
-  describe(entry: CteEntry, view: PthdrView): TracePacket {
+  describe(entry: CteEntry, view: PthdrView): CtracePacket {
     const f = this.layout.pthdr;
     const deviceType = view.uint(f.deviceType);
     const deviceName = deviceType === null ? null : deviceTypeName(deviceType);
@@ -88,7 +88,7 @@ export class PacketDescriber {
    * When the bytes present stop short of the IP addresses, protocol or ports, the PTHDR copies stand in
    * (contract §3), under the profile's field names.
    */
-  addHeaderCopies(packet: TracePacket, view: PthdrView, bytes: Uint8Array, start: number, end: number): void {
+  addHeaderCopies(packet: CtracePacket, view: PthdrView, bytes: Uint8Array, start: number, end: number): void {
     const present = ipFieldsPresent(bytes, start, end);
     const f = this.layout.pthdr;
     const extra = packet.ctrace.extra;

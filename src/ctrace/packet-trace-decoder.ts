@@ -8,7 +8,7 @@
  */
 import type { CodePage } from '../zos/ebcdic.js';
 import type { CteEntry, EntryCheck } from './cte.js';
-import type { TracePacket } from '../model/trace-packet.js';
+import type { CtracePacket } from '../model/trace-packet.js';
 import type { LayoutProfile } from './layout/layout-profile.js';
 import type { CompiledLayout } from './layout/layout-compile.js';
 import { PthdrView } from './pthdr.js';
@@ -57,11 +57,11 @@ export interface PacketTraceDecoder {
    * Rarely one entry completes two packets (a segment set cut short by a whole packet): decode returns
    * the older and `takeQueued` the newer, so callers drain `takeQueued` after each decode.
    */
-  decode(entry: CteEntry): TracePacket | null;
+  decode(entry: CteEntry): CtracePacket | null;
   /** A further packet completed by the last decode, or null. Its bytes are a copy, valid indefinitely. */
-  takeQueued(): TracePacket | null;
+  takeQueued(): CtracePacket | null;
   /** At end of input: the packets still held (a segment set that never completed, emitted incomplete). */
-  flush(): TracePacket[];
+  flush(): CtracePacket[];
   readonly stats: Readonly<PacketTraceStats>;
   /** The scanner's acceptance test for this decoder's entries. */
   readonly check: EntryCheck;
@@ -69,7 +69,7 @@ export interface PacketTraceDecoder {
 
 /** What rides with a segment set until it is whole. */
 interface SetContext {
-  packet: TracePacket;
+  packet: CtracePacket;
   ipLength: number;
   /** Bytes the set should collect; fewer at the end means pieces are missing. */
   expected: number;
@@ -123,7 +123,7 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
   private readonly describer: PacketDescriber;
   private readonly assembler = new SegmentAssembler<SetContext>();
   /** Packets completed but not yet handed out; [0] is next. */
-  private readonly ready: TracePacket[] = [];
+  private readonly ready: CtracePacket[] = [];
 
   constructor(options: PacketTraceDecoderOptions) {
     this.layout = options.profile.compiled;
@@ -137,7 +137,7 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
     return this.counters;
   }
 
-  decode(entry: CteEntry): TracePacket | null {
+  decode(entry: CteEntry): CtracePacket | null {
     const waiting = this.ready.length;
     this.process(entry);
     // Packets that cannot be handed out now outlive the entry (or the assembly buffer): keep copies.
@@ -148,11 +148,11 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
     return this.takeQueued();
   }
 
-  takeQueued(): TracePacket | null {
+  takeQueued(): CtracePacket | null {
     return this.ready.shift() ?? null;
   }
 
-  flush(): TracePacket[] {
+  flush(): CtracePacket[] {
     this.endSet();
     return this.ready.splice(0, this.ready.length);
   }
@@ -234,7 +234,7 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
   }
 
   /** Fills in the bytes and lengths and queues the packet. */
-  private emit(packet: TracePacket, data: Uint8Array, ipLength: number, received: number, incomplete: boolean): void {
+  private emit(packet: CtracePacket, data: Uint8Array, ipLength: number, received: number, incomplete: boolean): void {
     let kept = data.length;
     if (ipLength >= 0 && kept > ipLength) {
       this.counters.padBytesDropped += kept - ipLength;

@@ -19,7 +19,7 @@ export interface FramingAnomaly {
 }
 
 export interface InterfaceCount {
-  component: Component;
+  component: Component | null;
   name: string;
   linkType: number;
   description: string;
@@ -124,13 +124,13 @@ export class ReadSummaryBuilder {
     this.packets++;
     this.noteTime(packet.timeSec, packet.timeNsec);
     this.countInterface(packet);
-    const discard = packet.ctrace.discard;
+    const discard = packet.ctrace?.discard ?? null;
     if (discard !== null) {
       const row = this.discards.get(discard.code) ?? { code: discard.code, name: discard.name, layer: discard.layer, packets: 0 };
       row.packets++;
       this.discards.set(discard.code, row);
     }
-    if (packet.ctrace.truncated) this.truncated++;
+    if (packet.ctrace?.truncated === true) this.truncated++;
     return packet;
   }
 
@@ -144,7 +144,7 @@ export class ReadSummaryBuilder {
     const key = `${component}|${name}|${linkType}`;
     let row = this.interfaces.get(key);
     if (row === undefined) {
-      row = { component, name, linkType, description, deviceName: packet.ctrace.deviceName, packets: 0, bytes: 0, inbound: 0, outbound: 0 };
+      row = { component, name, linkType, description, deviceName: packet.ctrace?.deviceName ?? null, packets: 0, bytes: 0, inbound: 0, outbound: 0 };
       this.interfaces.set(key, row);
     }
     row.packets++;

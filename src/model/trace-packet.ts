@@ -9,7 +9,8 @@ export type Direction = 'inbound' | 'outbound' | 'unknown';
 
 /** Where a packet was seen: one pcapng interface per distinct (component, name, linkType). */
 export interface TraceInterface {
-  component: Component;
+  /** The trace component, or null for an interface of a pcap or pcapng input. */
+  component: Component | null;
   /** Link, interface or OSA port name as the stack wrote it (EBCDIC decoded, blanks trimmed). */
   name: string;
   /** pcap LINKTYPE_* value (see capture/link-types.ts). */
@@ -79,5 +80,9 @@ export interface TracePacket {
   data: Uint8Array;
   /** Length of the packet on the wire (orig_len >= data.length). */
   originalLength: number;
-  ctrace: CtraceMeta;
+  /** The CTRACE facts; null for a packet read from a pcap or pcapng file. */
+  ctrace: CtraceMeta | null;
 }
+
+/** A packet decoded from a CTRACE entry: its CTRACE facts are always there. */
+export type CtracePacket = TracePacket & { ctrace: CtraceMeta };

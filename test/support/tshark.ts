@@ -4,7 +4,7 @@
  * expert warning in a test points at the file, not at the sample.
  */
 import { spawnSync } from 'node:child_process';
-import type { TraceInterface, TracePacket, CtraceMeta, Direction } from '../../src/model/trace-packet.js';
+import type { TraceInterface, CtracePacket, CtraceMeta, Direction } from '../../src/model/trace-packet.js';
 import { LinkType } from '../../src/capture/link-types.js';
 
 export interface ToolRun {
@@ -231,7 +231,7 @@ export interface SamplePacketSpec {
   ctrace?: Partial<CtraceMeta>;
 }
 
-export function tracePacket(spec: SamplePacketSpec): TracePacket {
+export function tracePacket(spec: SamplePacketSpec): CtracePacket {
   return {
     timeSec: spec.timeSec ?? 1_700_000_000,
     timeNsec: spec.timeNsec ?? 0,
@@ -239,6 +239,6 @@ export function tracePacket(spec: SamplePacketSpec): TracePacket {
     direction: spec.direction ?? 'unknown',
     data: spec.data,
     originalLength: spec.originalLength ?? spec.data.length,
-    ctrace: ctraceMeta({ component: (spec.interface ?? RAW_IP_INTERFACE).component, ...spec.ctrace }),
+    ctrace: ctraceMeta({ component: (spec.interface ?? RAW_IP_INTERFACE).component ?? 'SYSTCPDA', ...spec.ctrace }),
   };
 }

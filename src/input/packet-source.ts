@@ -1,0 +1,80 @@
+/**
+ * Any input zctrace reads, as one stream of TracePackets: a CTRACE data set (through the trace reader)
+ * or a pcap/pcapng capture (so that the same analysis serves a Linux-side tcpdump). The kind is told
+ * by the file's first bytes, never by its name.
+ */
+import { basename } from 'node:path';
+import { openTraceFile } from './file-source.js';
+import { openTraceReader, type TraceReadOptions } from '../ctrace/trace-reader.js';
+import { probeCaptureFile, readCaptureFile, PROBE_HEAD_BYTES, type CapturedFrame } from '../capture/capture-file-reader.js';
+import type { ReadSummary } from '../ctrace/read-summary.js';
+import type { TraceInterface, TracePacket } from '../model/trace-packet.js';
+
+export type InputKind = 'ctrace' | 'pcap' | 'pcapng';
+
+export interface PacketSource {
+  readonly path: string;
+  readonly kind: InputKind;
+  readonly size: number;
+  /** Packets in file order; `onProgress` hears the bytes read so far (CTRACE inputs only). */
+  packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket>;
+  /** For a CTRACE input, what the read found (complete once `packets` has been read to the end). */
+  readonly traceSummary: ReadSummary | null;
+}
+
+/** Interfaces of a capture input, one object per (name, link type), so consumers can compare by identity. */
+class CaptureInterfaces {
+  private readonly known = new Map<string, TraceInterface>();
+
+  constructor(private readonly fileName: string) {}
+
+  of(frame: CapturedFrame): TraceInterface {
+    const name = frame.interfaceName ?? this.fileName;
+    const key = `${name}|${frame.linkType}`;
+    let iface = this.known.get(key);
+    if (iface === undefined) {
+      iface = { component: null, name, linkType: frame.linkType, description: `capture file ${this.fileName}` };
+      this.known.set(key, iface);
+    }
+    return iface;
+  }
+}
+
+async function* captureFilePackets(path: string): AsyncIterable<TracePacket> {
+  const interfaces = new CaptureInterfaces(basename(path));
+  for await (const frame of readCaptureFile(path)) {
+    yield {
+      timeSec: frame.timeSec,
+      timeNsec: frame.timeNsec,
+      interface: interfaces.of(frame),
+      direction: frame.direction,
+      data: frame.data,
+      originalLength: frame.originalLength,
+      ctrace: null,
+    };
+  }
+}
+
+export async function openPacketSource(path: string, readOptions: TraceReadOptions): Promise<PacketSource> {
+  const file = await openTraceFile(path);
+  let head: Uint8Array;
+  try {
+    head = await file.readHead(PROBE_HEAD_BYTES);
+  } finally {
+    await file.close();
+  }
+  const captureKind = probeCaptureFile(head);
+  if (captureKind !== null) {
+    return { path, kind: captureKind, size: file.size, packets: () => captureFilePackets(path), traceSummary: null };
+  }
+  const reader = await openTraceReader(path, readOptions);
+  return {
+    path,
+    kind: 'ctrace',
+    size: reader.size,
+    packets: (onProgress) => reader.packets(onProgress),
+    get traceSummary() {
+      return reader.summary;
+    },
+  };
+}
