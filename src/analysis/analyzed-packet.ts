@@ -5,6 +5,8 @@
  */
 import type { TracePacket } from '../model/trace-packet.js';
 import type { TcpPacketView } from '../net/packet-view.js';
+import type { EvidenceRef, Finding } from './finding.js';
+import { formatUtc } from '../model/time.js';
 
 export interface AnalyzedPacket {
   /** 1-based position in the analysed stream (equals the frame number in a converted capture). */
@@ -22,6 +24,17 @@ export interface AnalyzedPacket {
 export interface PacketAnalyzer {
   readonly name: string;
   observe(p: AnalyzedPacket): void;
-  /** Called once after the last packet. */
-  finish(): void;
+  /** Called once after the last packet: what this analyzer found. */
+  finish(): Finding[];
+}
+
+/** The evidence reference for a packet being observed. */
+export function evidenceOf(p: AnalyzedPacket, note: string): EvidenceRef {
+  return {
+    frame: p.frame,
+    input: p.input,
+    record: p.packet.ctrace?.recordNumber ?? null,
+    time: formatUtc(p.packet.timeSec, p.packet.timeNsec),
+    note,
+  };
 }
