@@ -8,7 +8,8 @@ import { LinkType } from './link-types.js';
 import { InterfaceTable, isWritableTime, timeOutOfRange } from './pcapng-writer.js';
 import { ZctraceError } from '../errors.js';
 import type { CaptureWriter, WriteSummary, WriterSupport } from './capture-writer.js';
-import { lastPending, type OutputFile } from './output-file.js';
+import type { OutputFile } from './output-file.js';
+import { RecordBatch } from './record-batch.js';
 import type { TracePacket } from '../model/trace-packet.js';
 
 /** File header magic: the fraction field counts microseconds or nanoseconds. */
@@ -46,7 +47,8 @@ function mixedLinkTypes(packet: TracePacket, ordinal: number, fileLinkType: numb
 export class PcapWriter implements CaptureWriter {
   readonly supports: WriterSupport = { comments: false, direction: false, interfaceNames: false, mixedLinkTypes: false };
   private readonly interfaces = new InterfaceTable();
-  private readonly header = Buffer.alloc(PCAP_RECORD_HEADER_BYTES);
+  /** Records are built in place here, back to back, and reach the output a batch at a time. */
+  private readonly batch: RecordBatch;
   private readonly fractionDivisor: number;
   private linkType: number | null = null;
   private packets = 0;
@@ -56,6 +58,11 @@ export class PcapWriter implements CaptureWriter {
     private readonly options: PcapWriterOptions,
   ) {
     this.fractionDivisor = options.precision === 'us' ? 1000 : 1;
+    this.batch = new RecordBatch(output);
+  }
+
+  get bytesWritten(): number {
+    return this.output.bytesAccepted + this.batch.used;
   }
 
   write(packet: TracePacket): void | Promise<void> {
@@ -63,15 +70,18 @@ export class PcapWriter implements CaptureWriter {
     if (!isWritableTime(packet)) throw timeOutOfRange(packet, ordinal, this.output.path);
     if (this.interfaces.find(packet.interface) < 0) this.admitInterface(packet, ordinal);
     this.packets = ordinal;
-    const captured = Math.min(packet.data.length, this.options.snaplen);
-    const header = this.header;
-    header.writeUInt32LE(packet.timeSec, 0);
-    header.writeUInt32LE(Math.floor(packet.timeNsec / this.fractionDivisor), 4);
-    header.writeUInt32LE(captured, 8);
-    header.writeUInt32LE(Math.max(packet.originalLength, packet.data.length), 12);
-    const first = this.output.write(header);
-    const data = captured === packet.data.length ? packet.data : packet.data.subarray(0, captured);
-    return lastPending(first, this.output.write(data));
+    const data = packet.data;
+    const captured = Math.min(data.length, this.options.snaplen);
+    const pending = this.batch.reserve(PCAP_RECORD_HEADER_BYTES + captured);
+    const at = this.batch.used;
+    const view = this.batch.view;
+    view.setUint32(at, packet.timeSec, true);
+    view.setUint32(at + 4, Math.floor(packet.timeNsec / this.fractionDivisor), true);
+    view.setUint32(at + 8, captured, true);
+    view.setUint32(at + 12, Math.max(packet.originalLength, data.length), true);
+    this.batch.bytes.set(captured === data.length ? data : data.subarray(0, captured), at + PCAP_RECORD_HEADER_BYTES);
+    this.batch.used = at + PCAP_RECORD_HEADER_BYTES + captured;
+    return pending;
   }
 
   /** A new interface: the first one fixes the file's link type, later ones must share it. */
@@ -95,11 +105,12 @@ export class PcapWriter implements CaptureWriter {
     header.writeUInt32LE(0, 12); // reserved (was sigfigs)
     header.writeUInt32LE(this.options.snaplen, 16);
     header.writeUInt32LE(linkType, 20);
-    void this.output.write(header); // first bytes of the file: always fits the empty buffer
+    void this.batch.append(header); // first bytes of the file: always fits the empty batch
   }
 
   async close(): Promise<WriteSummary> {
     if (this.linkType === null) this.writeFileHeader(EMPTY_FILE_LINK_TYPE);
+    await this.batch.flush();
     const { bytes } = await this.output.commit();
     return { packets: this.packets, bytes, interfaces: this.interfaces.size };
   }

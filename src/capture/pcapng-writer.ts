@@ -16,6 +16,7 @@ import {
   IDB_FIXED_BYTES,
   IDB_OPTIONS,
   MAX_OPTION_VALUE_BYTES,
+  OPTION_HEADER_BYTES,
   PCAPNG_VERSION,
   SHB_FIXED_BYTES,
   SHB_OPTIONS,
@@ -26,7 +27,8 @@ import {
   writeOption,
   type OptionCodec,
 } from './pcapng-blocks.js';
-import { packetComment } from './packet-comment.js';
+import { MAX_FAST_COMMENT_BYTES, PacketCommentEncoder, packetComment } from './packet-comment.js';
+import { RecordBatch } from './record-batch.js';
 import { ZctraceError } from '../errors.js';
 import type { CaptureWriter, WriteSummary, WriterSupport } from './capture-writer.js';
 import { lastPending, type OutputFile } from './output-file.js';
@@ -54,8 +56,9 @@ const TWO_POW_32 = 0x1_0000_0000;
  */
 export function nanosecondParts(sec: number, nsec: number, into: { high: number; low: number }): void {
   const product = sec * 1_953_125;
-  const productLow = product % TWO_POW_23;
-  let high = (product - productLow) / TWO_POW_23;
+  // Dividing by a power of two is exact, and a floor is far cheaper than the floating-point remainder.
+  let high = Math.floor(product / TWO_POW_23);
+  const productLow = product - high * TWO_POW_23;
   let low = productLow * 512 + nsec;
   if (low >= TWO_POW_32) {
     low -= TWO_POW_32;
@@ -160,25 +163,31 @@ function interfaceDescriptionBlock(iface: TraceInterface, snaplen: number): Buff
 
 /** Header of an EPB up to its packet data. */
 const EPB_HEAD_BYTES = 8 + EPB_FIXED_BYTES;
-/** Room after the data for padding, epb_flags, end-of-options and the trailing length (comment apart). */
-const EPB_TAIL_BASE_BYTES = 3 + 8 + END_OF_OPTIONS_BYTES + 4;
-/** Start size of the reused EPB buffer: any small packet with its comment; it grows for bigger ones. */
-const INITIAL_RECORD_BYTES = 4096;
+/** epb_flags with its u32 value, as the codec table sizes it. */
+const FLAGS_VALUE_BYTES = EPB_OPTIONS.flags.maxSize(0);
+const FLAGS_OPTION_BYTES = maxOptionBytes(EPB_OPTIONS.flags, 0);
+/** Room after the padded data for epb_flags, end-of-options and the trailing length (comment apart). */
+const EPB_TAIL_BASE_BYTES = FLAGS_OPTION_BYTES + END_OF_OPTIONS_BYTES + 4;
 
 export class PcapngWriter implements CaptureWriter {
   readonly supports: WriterSupport = { comments: true, direction: true, interfaceNames: true, mixedLinkTypes: true };
   private readonly interfaces = new InterfaceTable();
-  /** One EPB is assembled here, then copied to the output in one write. */
-  private record = Buffer.alloc(INITIAL_RECORD_BYTES);
-  private recordView = new DataView(this.record.buffer, this.record.byteOffset, this.record.length);
+  /** EPBs (and IDBs) are built in place here, back to back, and reach the output a batch at a time. */
+  private readonly batch: RecordBatch;
   private readonly time = { high: 0, low: 0 };
+  private readonly comments = new PacketCommentEncoder();
   private packets = 0;
 
   constructor(
     private readonly output: OutputFile,
     private readonly options: PcapngWriterOptions,
   ) {
+    this.batch = new RecordBatch(output);
     void output.write(sectionHeaderBlock(options.userAppl, options.leapSeconds)); // fits the empty buffer
+  }
+
+  get bytesWritten(): number {
+    return this.output.bytesAccepted + this.batch.used;
   }
 
   write(packet: TracePacket): void | Promise<void> {
@@ -187,51 +196,63 @@ export class PcapngWriter implements CaptureWriter {
     let pending: Promise<void> | void = undefined;
     if (interfaceId < 0) {
       interfaceId = this.interfaces.add(packet.interface);
-      pending = this.output.write(interfaceDescriptionBlock(packet.interface, this.options.snaplen));
+      pending = this.batch.append(interfaceDescriptionBlock(packet.interface, this.options.snaplen));
     }
     this.packets += 1;
     return lastPending(pending, this.writeEnhancedPacket(packet, interfaceId));
   }
 
-  /** Hot path: build the EPB in the reused record buffer; options come from the codec table. */
+  /**
+   * Hot path: the EPB is written in place in the batch, its option codes and sizes from the codec table.
+   * The comment is encoded straight into the block; only a packet with extras goes through the string.
+   */
   private writeEnhancedPacket(packet: TracePacket, interfaceId: number): Promise<void> | void {
     const data = packet.data;
     const captured = Math.min(data.length, this.options.snaplen);
-    const text = packetComment(packet);
-    const comment = text === null ? null : clipComment(text);
+    const fastComment = this.comments.prepare(packet);
+    const slowComment = fastComment || packet.ctrace === null ? null : clipComment(packetComment(packet) ?? '');
+    const commentRoom = fastComment ? OPTION_HEADER_BYTES + MAX_FAST_COMMENT_BYTES : slowComment === null ? 0 : maxOptionBytes(EPB_OPTIONS.comment, slowComment);
+    const pending = this.batch.reserve(padded4(EPB_HEAD_BYTES + captured) + EPB_TAIL_BASE_BYTES + commentRoom);
+    const bytes = this.batch.bytes;
+    const view = this.batch.view;
+    const at = this.batch.used;
+    bytes.set(captured === data.length ? data : data.subarray(0, captured), at + EPB_HEAD_BYTES);
+    let offset = at + EPB_HEAD_BYTES + captured;
+    while (((offset - at) & 3) !== 0) bytes[offset++] = 0;
     const directionBits = EPB_DIRECTION_BITS[packet.direction];
-    const record = this.ensureRecord(EPB_HEAD_BYTES + captured + EPB_TAIL_BASE_BYTES + (comment === null ? 0 : maxOptionBytes(EPB_OPTIONS.comment, comment)));
-    record.set(captured === data.length ? data : data.subarray(0, captured), EPB_HEAD_BYTES);
-    let offset = EPB_HEAD_BYTES + captured;
-    const paddedEnd = padded4(offset);
-    if (paddedEnd > offset) record.fill(0, offset, paddedEnd);
-    offset = paddedEnd;
-    if (directionBits !== 0) offset = writeOption(record, offset, EPB_OPTIONS.flags, directionBits);
-    if (comment !== null) offset = writeOption(record, offset, EPB_OPTIONS.comment, comment);
-    offset = writeEndOfOptions(record, offset);
-    const total = offset + 4;
-    nanosecondParts(packet.timeSec, packet.timeNsec, this.time);
-    const view = this.recordView;
-    view.setUint32(0, BlockType.EPB, true);
-    view.setUint32(4, total, true);
-    view.setUint32(8, interfaceId, true);
-    view.setUint32(12, this.time.high, true);
-    view.setUint32(16, this.time.low, true);
-    view.setUint32(20, captured, true);
-    view.setUint32(24, Math.max(packet.originalLength, data.length), true);
-    view.setUint32(offset, total, true);
-    return this.output.write(record.subarray(0, total));
-  }
-
-  private ensureRecord(bytes: number): Buffer {
-    if (this.record.length < bytes) {
-      this.record = Buffer.alloc(Math.max(bytes, this.record.length * 2));
-      this.recordView = new DataView(this.record.buffer, this.record.byteOffset, this.record.length);
+    if (directionBits !== 0) {
+      view.setUint16(offset, EPB_OPTIONS.flags.code, true);
+      view.setUint16(offset + 2, FLAGS_VALUE_BYTES, true);
+      view.setUint32(offset + OPTION_HEADER_BYTES, directionBits, true);
+      offset += FLAGS_OPTION_BYTES;
     }
-    return this.record;
+    if (fastComment) {
+      const length = this.comments.write(packet, bytes, offset + OPTION_HEADER_BYTES);
+      view.setUint16(offset, EPB_OPTIONS.comment.code, true);
+      view.setUint16(offset + 2, length, true);
+      offset += OPTION_HEADER_BYTES + length;
+      while (((offset - at) & 3) !== 0) bytes[offset++] = 0;
+    } else if (slowComment !== null) {
+      offset = writeOption(bytes, offset, EPB_OPTIONS.comment, slowComment);
+    }
+    view.setUint32(offset, 0, true); // opt_endofopt
+    offset += END_OF_OPTIONS_BYTES;
+    const total = offset + 4 - at;
+    nanosecondParts(packet.timeSec, packet.timeNsec, this.time);
+    view.setUint32(at, BlockType.EPB, true);
+    view.setUint32(at + 4, total, true);
+    view.setUint32(at + 8, interfaceId, true);
+    view.setUint32(at + 12, this.time.high, true);
+    view.setUint32(at + 16, this.time.low, true);
+    view.setUint32(at + 20, captured, true);
+    view.setUint32(at + 24, Math.max(packet.originalLength, data.length), true);
+    view.setUint32(offset, total, true);
+    this.batch.used = at + total;
+    return pending;
   }
 
   async close(): Promise<WriteSummary> {
+    await this.batch.flush();
     const { bytes } = await this.output.commit();
     return { packets: this.packets, bytes, interfaces: this.interfaces.size };
   }

@@ -187,23 +187,32 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
     const ipLength = ipTotalLength(bytes, start, end);
     const packet = this.describer.describe(entry, view);
     if (ipLength < 0 || end - start < ipLength) this.describer.addHeaderCopies(packet, view, bytes, start, end);
-    const key = this.segmentKey();
+    const tracedLength = this.segmentableLength();
     // PTH_Tlen promises more than this entry holds (and the IP length agrees): more segments follow.
-    const expected = key === null ? 0 : Math.min(key.tracedLength, ipLength < 0 ? key.tracedLength : ipLength, MAX_REASSEMBLED_PACKET);
-    if (key !== null && end - start < expected) {
-      this.assembler.start({ packet, ipLength, expected }, key, expected, bytes, start, end);
+    const expected = tracedLength < 0 ? 0 : Math.min(tracedLength, ipLength < 0 ? tracedLength : ipLength, MAX_REASSEMBLED_PACKET);
+    if (tracedLength >= 0 && end - start < expected) {
+      this.assembler.start({ packet, ipLength, expected }, this.segmentKey(tracedLength), expected, bytes, start, end);
       return;
     }
     this.emit(packet, bytes.subarray(start, end), ipLength, 1, false);
   }
 
-  /** What ties a first segment to its followers, or null when the header lacks a field segmentation needs. */
-  private segmentKey(): SegmentKey | null {
+  /**
+   * PTH_Tlen of a first segment that more segments may follow, or -1 when the header lacks a field
+   * segmentation needs. Asked per packet, so it makes no object.
+   */
+  private segmentableLength(): number {
     const { view } = this;
     const f = this.layout.pthdr;
-    const time = f.captureTime;
     const tracedLength = view.uint(f.tracedLength);
-    if (!view.has(time) || tracedLength === null || view.uint(f.segmentOffset) !== 0) return null;
+    if (!view.has(f.captureTime) || tracedLength === null || view.uint(f.segmentOffset) !== 0) return -1;
+    return tracedLength;
+  }
+
+  /** What ties a first segment to its followers (call only when segmentableLength() >= 0). */
+  private segmentKey(tracedLength: number): SegmentKey {
+    const { view } = this;
+    const time = this.layout.pthdr.captureTime!;
     return { todHigh: view.todHigh(time), todLow: view.todLow(time), tracedLength };
   }
 

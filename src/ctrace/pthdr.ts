@@ -80,10 +80,44 @@ export class PthdrView {
     return ((b[at] ?? 0) * 0x1000000 + (((b[at + 1] ?? 0) << 16) | ((b[at + 2] ?? 0) << 8) | (b[at + 3] ?? 0))) >>> 0;
   }
 
-  private readUint(slot: FieldSlot): number {
-    let value = 0;
+  /** A 32-bit hash of a field's raw bytes (0 for an absent field), for caches keyed by those bytes. */
+  fieldHash(slot: FieldSlot | null): number {
+    if (!this.has(slot)) return 0;
+    const b = this.bytes;
+    let hash = 0x811c9dc5; // FNV-1a
+    for (let i = this.start + slot.offset, end = this.start + slot.end; i < end; i++) hash = Math.imul(hash ^ (b[i] ?? 0), 0x01000193);
+    return hash >>> 0;
+  }
+
+  /** Whether a field's raw bytes equal `other` (an absent field equals only an empty array). */
+  fieldEquals(slot: FieldSlot | null, other: Uint8Array): boolean {
+    if (!this.has(slot)) return other.length === 0;
+    if (other.length !== slot.size) return false;
+    const b = this.bytes;
     const from = this.start + slot.offset;
-    for (let i = 0; i < slot.size; i++) value = value * TWO_POW_8 + (this.bytes[from + i] ?? 0);
+    for (let i = 0; i < other.length; i++) if (b[from + i] !== other[i]) return false;
+    return true;
+  }
+
+  /** A copy of a field's raw bytes (empty for an absent field). */
+  fieldCopy(slot: FieldSlot | null): Uint8Array {
+    return this.has(slot) ? this.bytes.slice(this.start + slot.offset, this.start + slot.end) : EMPTY;
+  }
+
+  /** Per packet, many times: the common sizes are read without a loop. */
+  private readUint(slot: FieldSlot): number {
+    const b = this.bytes;
+    const from = this.start + slot.offset;
+    switch (slot.size) {
+      case 1:
+        return b[from] ?? 0;
+      case 2:
+        return ((b[from] ?? 0) << 8) | (b[from + 1] ?? 0);
+      case 4:
+        return this.word(from);
+    }
+    let value = 0;
+    for (let i = 0; i < slot.size; i++) value = value * TWO_POW_8 + (b[from + i] ?? 0);
     return value;
   }
 }

@@ -4,7 +4,7 @@
  * number of distinct interfaces and codes, never with packets; damaged ranges are kept up to a cap.
  */
 import type { Component } from '../model/component.js';
-import type { TracePacket } from '../model/trace-packet.js';
+import type { TraceInterface, TracePacket } from '../model/trace-packet.js';
 import type { Framing } from '../zos/logical-chunk.js';
 import type { SkippedRange } from './cte.js';
 import { formatIdLabel } from './format-ids.js';
@@ -12,6 +12,8 @@ import { compareTime, formatUtc } from '../model/time.js';
 
 /** Damaged ranges and framing anomalies listed one by one, up to this many; the rest are counted. */
 const LISTED_PROBLEMS_LIMIT = 100;
+/** Interface objects remembered by identity (readers share one per interface; this bounds the odd reader that does not). */
+const LISTED_INTERFACE_OBJECTS_LIMIT = 4096;
 
 export interface FramingAnomaly {
   fileOffset: number;
@@ -81,6 +83,11 @@ export class ReadSummaryBuilder {
   private packets = 0;
   private readonly byFormat = new Map<number, number>();
   private readonly interfaces = new Map<string, InterfaceCount>();
+  /**
+   * Rows by interface object: readers share one object per interface, so a packet costs one identity
+   * lookup instead of building a string key.
+   */
+  private readonly interfaceRows = new Map<TraceInterface, InterfaceCount>();
   private readonly discards = new Map<number, DiscardCount>();
   private first: [number, number] | null = null;
   private last: [number, number] | null = null;
@@ -140,6 +147,19 @@ export class ReadSummaryBuilder {
   }
 
   private countInterface(packet: TracePacket): void {
+    let row = this.interfaceRows.get(packet.interface);
+    if (row === undefined) {
+      row = this.interfaceRow(packet);
+      if (this.interfaceRows.size < LISTED_INTERFACE_OBJECTS_LIMIT) this.interfaceRows.set(packet.interface, row);
+    }
+    row.packets++;
+    row.bytes += packet.originalLength;
+    if (packet.direction === 'inbound') row.inbound++;
+    else if (packet.direction === 'outbound') row.outbound++;
+  }
+
+  /** The row for the packet's interface by name, link type and component (a new row the first time). */
+  private interfaceRow(packet: TracePacket): InterfaceCount {
     const { component, name, linkType, description } = packet.interface;
     const key = `${component}|${name}|${linkType}`;
     let row = this.interfaces.get(key);
@@ -147,10 +167,7 @@ export class ReadSummaryBuilder {
       row = { component, name, linkType, description, deviceName: packet.ctrace?.deviceName ?? null, packets: 0, bytes: 0, inbound: 0, outbound: 0 };
       this.interfaces.set(key, row);
     }
-    row.packets++;
-    row.bytes += packet.originalLength;
-    if (packet.direction === 'inbound') row.inbound++;
-    else if (packet.direction === 'outbound') row.outbound++;
+    return row;
   }
 
   result(): ReadSummary {

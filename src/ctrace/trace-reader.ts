@@ -2,14 +2,15 @@
  * Reads one CTRACE data set end to end: file → framing → CTE scan → component decoder → TracePackets.
  * The caller iterates `packets`; `summary` fills in as it goes and is complete when iteration ends.
  */
-import { openTraceFile } from '../input/file-source.js';
+import { openTraceFile, type TraceFile } from '../input/file-source.js';
+import { PacketStream } from './packet-stream.js';
 import { detectFraming, deframe } from '../zos/framing.js';
-import { scanEntries } from './cte-scanner.js';
+import { CteScanner, scanEntries } from './cte-scanner.js';
 import { loadLayoutProfile } from './layout/layout-profile.js';
 import { resolveCodePage } from '../zos/ebcdic.js';
 import { inferComponent } from './format-ids.js';
 import { createComponentDecoder } from './component-decoders.js';
-import { ZctraceError } from '../errors.js';
+import { noEntriesError, NO_ENTRIES_HEAD_BYTES } from './no-entries.js';
 import { ReadSummaryBuilder, type ReadSummary } from './read-summary.js';
 import type { Component } from '../model/component.js';
 import type { FramingChoice, Framing } from '../zos/logical-chunk.js';
@@ -63,27 +64,32 @@ async function firstFormatIds(path: string, framing: Framing): Promise<number[]>
   return ids;
 }
 
+/**
+ * The framing asked for, or detected. A framing asked for that detection disagrees with is used, with
+ * detection's view in the reason: a wrong --framing then shows in the summary, not only as lost entries.
+ */
 async function chooseFraming(path: string, choice: FramingChoice): Promise<{ framing: Framing; reason: string }> {
-  if (choice !== 'auto') return { framing: choice, reason: 'as requested' };
   const file = await openTraceFile(path);
+  let detected: { framing: Framing; reason: string };
   try {
-    return await detectFraming(file);
+    detected = await detectFraming(file);
   } finally {
     await file.close();
   }
+  if (choice === 'auto') return detected;
+  return { framing: choice, reason: detected.framing === choice ? 'as requested' : `as requested, though detection says ${detected.reason}` };
 }
 
 async function chooseComponent(
   path: string,
   framing: Framing,
   choice: Component | 'auto',
+  head: Uint8Array,
 ): Promise<{ component: Component; reason: string }> {
   if (choice !== 'auto') return { component: choice, reason: 'as requested' };
   const ids = await firstFormatIds(path, framing);
   const vote = inferComponent(ids);
-  if (vote === null) {
-    throw new ZctraceError('NO_ENTRIES', 'no valid trace entry found (is this a CTRACE data set downloaded in binary?)', path, 0);
-  }
+  if (vote === null) throw noEntriesError(path, head);
   return { component: vote.component, reason: `format IDs of ${vote.votes} of the first ${ids.length} entries` };
 }
 
@@ -92,9 +98,14 @@ export async function openTraceReader(path: string, options: TraceReadOptions): 
   const codePage = resolveCodePage(options.codePage);
   const probe = await openTraceFile(path);
   const size = probe.size;
-  await probe.close();
+  let head: Uint8Array;
+  try {
+    head = await probe.readHead(NO_ENTRIES_HEAD_BYTES); // kept to say what the file is, should it hold no entry
+  } finally {
+    await probe.close();
+  }
   const framing = await chooseFraming(path, options.framing);
-  const component = await chooseComponent(path, framing.framing, options.component);
+  const component = await chooseComponent(path, framing.framing, options.component, head);
   const decoder = createComponentDecoder(component.component, { profile, codePage, leapSeconds: options.leapSeconds });
   const summary = new ReadSummaryBuilder({
     path,
@@ -108,26 +119,32 @@ export async function openTraceReader(path: string, options: TraceReadOptions): 
     leapSeconds: options.leapSeconds,
   });
 
-  async function* packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket> {
-    const file = await openTraceFile(path);
-    try {
-      const chunks = file.chunks(READ_CHUNK_SIZE, onProgress);
-      const logical = deframe(chunks, framing.framing, { onAnomaly: (a) => summary.framingAnomaly(a) });
-      const entries = scanEntries(logical, { check: (e: CteEntry) => decoder.check(e), onSkip: (r) => summary.skipped(r) });
-      for await (const entry of entries) {
-        summary.entry(entry.formatId);
-        for (let packet = decoder.decode(entry); packet !== null; packet = decoder.takeQueued()) {
-          yield summary.packet(packet);
-        }
-      }
-      for (const packet of decoder.flush()) yield summary.packet(packet);
-    } finally {
-      summary.decoderStats(decoder.stats());
-      await file.close();
-    }
-    if (summary.entries === 0) {
-      throw new ZctraceError('NO_ENTRIES', 'no valid trace entry found (is this a CTRACE data set downloaded in binary?)', path, 0);
-    }
+  /** The packets in file order: framing, scanner and decoder over one pass of the file. */
+  function packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        let file: TraceFile | null = null;
+        const opening = openTraceFile(path).then((opened) => (file = opened));
+        const chunks = (async function* () {
+          const opened = await opening;
+          yield* deframe(opened.chunks(READ_CHUNK_SIZE, onProgress), framing.framing, { onAnomaly: (a) => summary.framingAnomaly(a) });
+        })();
+        return new PacketStream({
+          chunks,
+          scanner: new CteScanner({ check: (e: CteEntry) => decoder.check(e), onSkip: (r) => summary.skipped(r) }),
+          decoder,
+          summary,
+          cleanup: async () => {
+            summary.decoderStats(decoder.stats());
+            await opening.catch(() => undefined);
+            await (file as TraceFile | null)?.close();
+          },
+          atEnd: () => {
+            if (summary.entries === 0) throw noEntriesError(path, head);
+          },
+        });
+      },
+    };
   }
 
   return {

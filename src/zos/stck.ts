@@ -44,10 +44,14 @@ export function stckToUnixTime(todHigh: number, todLow: number, leapSeconds = 0)
   return nsec >= NS_PER_SECOND ? { sec: sec + 1, nsec: nsec - NS_PER_SECOND } : { sec, nsec };
 }
 
+/** The window in microseconds since 1900: the check runs per candidate entry, so it makes no object. */
+const PLAUSIBLE_FROM_MICROS = EPOCH_MICROS + PLAUSIBLE_FROM_UNIX * MICROS_PER_SECOND;
+const PLAUSIBLE_TO_MICROS = EPOCH_MICROS + PLAUSIBLE_TO_UNIX * MICROS_PER_SECOND;
+
 /** True when the TOD value falls between 1995 and 2045: a cheap check that a candidate entry is real. */
 export function isPlausibleTod(todHigh: number, todLow: number): boolean {
-  const { sec } = stckToUnixTime(todHigh, todLow);
-  return sec >= PLAUSIBLE_FROM_UNIX && sec < PLAUSIBLE_TO_UNIX;
+  const micros = todMicros(todHigh, todLow);
+  return micros >= PLAUSIBLE_FROM_MICROS && micros < PLAUSIBLE_TO_MICROS;
 }
 
 /**
