@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Component } from '../model/component.js';
+import { describeProbe, isIdsProbeId } from './ids-probes.js';
 
 interface FormatIdRow {
   name: string;
@@ -12,9 +13,6 @@ interface FormatIdRow {
 
 const require = createRequire(import.meta.url);
 const table = require('./tables/format-ids.json') as Record<Component, Record<string, FormatIdRow>>;
-
-/** IDS probe IDs start with the event type: 01 TCP, 02 UDP traffic regulation, 03 scan, 04 attack. */
-const IDS_EVENT_TYPES = new Set([1, 2, 3, 4]);
 
 export function formatIdRow(component: Component, formatId: number): FormatIdRow | null {
   return table[component][String(formatId)] ?? null;
@@ -25,12 +23,16 @@ export function componentOfFormatId(formatId: number): Component | null {
   for (const component of ['SYSTCPDA', 'SYSTCPOT'] as const) {
     if (formatIdRow(component, formatId) !== null) return component;
   }
-  return IDS_EVENT_TYPES.has(formatId >>> 24) ? 'SYSTCPIS' : null;
+  // IDS probe IDs start with the event type: 01 TCP, 02 UDP traffic regulation, 03 scan, 04 attack.
+  return isIdsProbeId(formatId) ? 'SYSTCPIS' : null;
 }
 
-/** A label for reports: "4 (PTHIdPkt)" or, for IDS, the probe ID in hex. */
+/** A label for reports: "4 (PTHIdPkt)" or, for IDS, the probe ID in hex and what it means. */
 export function formatIdLabel(component: Component, formatId: number): string {
-  if (component === 'SYSTCPIS') return formatId.toString(16).padStart(8, '0').toUpperCase();
+  if (component === 'SYSTCPIS') {
+    const probe = describeProbe(formatId);
+    return `${probe.hex} (${probe.description})`;
+  }
   const row = formatIdRow(component, formatId);
   return row === null ? String(formatId) : `${formatId} (${row.name})`;
 }

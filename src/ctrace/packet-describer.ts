@@ -7,12 +7,14 @@ import type { CodePage } from '../zos/ebcdic.js';
 import type { CteEntry } from './cte.js';
 import type { CompiledLayout } from './layout/layout-compile.js';
 import type { Direction, TraceInterface, CtracePacket } from '../model/trace-packet.js';
+import type { Component } from '../model/component.js';
 import type { PthdrView } from './pthdr.js';
 import { isPlausibleTod, stckToUnixTime } from '../zos/stck.js';
 import { LinkType } from '../capture/link-types.js';
 import { deviceTypeName, discardReason } from './code-tables.js';
 import { flagNamesOf } from './pthdr.js';
 import { IpFields, ipFieldsPresent } from '../net/ip-header.js';
+import { RawFieldCache } from './raw-field-cache.js';
 
 /**
  * PTH_Time is taken a few µs before CTETIME. When the two differ by more than this many TOD high words
@@ -28,10 +30,23 @@ const INTERFACE_CACHE_LIMIT = 4096;
 
 const EMPTY = new Uint8Array(0);
 
+/** What kind of record the described packets come from: names the component, link type and interface label. */
+export interface DescribedSource {
+  component: Component;
+  /** pcap LINKTYPE_* of the packet bytes (raw IP, Ethernet frames...). */
+  linkType: number;
+  /** Interface description, after the device name when there is one: "MPC IP AQENET (SYSTCPDA packet trace)". */
+  label: string;
+}
+
+export const PACKET_TRACE_SOURCE: DescribedSource = Object.freeze({ component: 'SYSTCPDA', linkType: LinkType.RAW, label: 'SYSTCPDA packet trace' });
+
 export class PacketDescriber {
   /** Frozen flag-name lists by PTH_Flag value, shared by every packet with that value. */
   private readonly flagNameCache = new Map<number, string[]>();
   private readonly interfaces = new Map<string, TraceInterface>();
+  /** The same interfaces by the link name's raw bytes and the device type: no decoding per packet. */
+  private readonly interfacesByRawName = new RawFieldCache<TraceInterface>(INTERFACE_CACHE_LIMIT);
   /** Packets timed by CTETIME because PTH_Time was absent or implausible. */
   captureTimeFallbacks = 0;
 
@@ -39,6 +54,7 @@ export class PacketDescriber {
     private readonly layout: CompiledLayout,
     private readonly codePage: CodePage,
     private readonly leapSeconds: number,
+    private readonly source: DescribedSource = PACKET_TRACE_SOURCE,
   ) {}
 
   /**
@@ -56,12 +72,12 @@ export class PacketDescriber {
     return {
       timeSec: time.sec,
       timeNsec: time.nsec,
-      interface: this.interfaceFor(view.text(f.linkName, this.codePage) || NO_LINK_NAME, deviceName),
+      interface: this.interfaceOf(view, deviceType, deviceName),
       direction: this.direction(flags),
       data: EMPTY,
       originalLength: view.uint(f.packetLength) || view.uint(f.tracedLength) || 0,
       ctrace: {
-        component: 'SYSTCPDA',
+        component: this.source.component,
         formatId: entry.formatId,
         recordNumber: entry.entryNumber,
         fileOffset: entry.fileOffset,
@@ -133,15 +149,27 @@ export class PacketDescriber {
     return names;
   }
 
+  private interfaceOf(view: PthdrView, deviceType: number | null, deviceName: string | null): TraceInterface {
+    const slot = this.layout.pthdr.linkName;
+    const tag = deviceType ?? -1;
+    let known = this.interfacesByRawName.get(view, slot, tag);
+    if (known === undefined) {
+      known = this.interfaceFor(view.text(slot, this.codePage) || NO_LINK_NAME, deviceName);
+      this.interfacesByRawName.set(view, slot, tag, known);
+    }
+    return known;
+  }
+
   private interfaceFor(name: string, deviceName: string | null): TraceInterface {
     const key = `${name}\u0000${deviceName ?? ''}`;
     const known = this.interfaces.get(key);
     if (known !== undefined) return known;
+    const { component, linkType, label } = this.source;
     const described: TraceInterface = Object.freeze({
-      component: 'SYSTCPDA',
+      component,
       name,
-      linkType: LinkType.RAW,
-      description: deviceName === null ? 'SYSTCPDA packet trace' : `${deviceName} (SYSTCPDA packet trace)`,
+      linkType,
+      description: deviceName === null ? label : `${deviceName} (${label})`,
     });
     if (this.interfaces.size < INTERFACE_CACHE_LIMIT) this.interfaces.set(key, described);
     return described;
