@@ -3,6 +3,12 @@
  * holds. Entries a component decoder does not (yet) turn into packets are counted, never dropped silently.
  */
 import { createPacketTraceDecoder, PACKET_TRACE_FORMAT_ID } from './packet-trace-decoder.js';
+import { createDataTraceDecoder, DATA_TRACE_FORMAT_ID } from './data-trace-decoder.js';
+import { createEeDecoder, ENTERPRISE_EXTENDER_FORMAT_ID } from './ee-decoder.js';
+import { createSmcDecoder, SMC_FORMAT_ID } from './smc-decoder.js';
+import type { RecordDecoder } from './record-decoder.js';
+import { createOsaentaDecoder } from './osaenta-decoder.js';
+import { createIdsDecoder } from './ids-decoder.js';
 import type { Component } from '../model/component.js';
 import type { CtracePacket } from '../model/trace-packet.js';
 import type { CteEntry, EntryCheck } from './cte.js';
@@ -28,44 +34,46 @@ export interface ComponentDecoder {
   stats(): Record<string, number>;
 }
 
-/** SYSTCPDA: format 4 packet records become packets; data trace and the rest are counted for now. */
+/**
+ * SYSTCPDA: packet trace (4), data trace (5) and Enterprise Extender (6) records become packets; SMC (8),
+ * the old format 1 and unknown formats are counted. Formats 5, 6 and 8 stand alone entry by entry; only the
+ * packet trace holds packets back (segment assembly), so only it has a queue to drain.
+ */
 function createSystcpdaDecoder(options: ComponentDecoderOptions): ComponentDecoder {
   const packets = createPacketTraceDecoder(options);
-  let entriesNotConverted = 0;
+  const byFormat = new Map<number, RecordDecoder>([
+    [DATA_TRACE_FORMAT_ID, createDataTraceDecoder(options)],
+    [ENTERPRISE_EXTENDER_FORMAT_ID, createEeDecoder(options)],
+    [SMC_FORMAT_ID, createSmcDecoder(options)],
+  ]);
+  let otherFormats = 0;
   return {
-    check: packets.check,
+    check: (entry) => (entry.formatId === PACKET_TRACE_FORMAT_ID ? packets.check(entry) : (byFormat.get(entry.formatId)?.check(entry) ?? null)),
     decode(entry) {
-      if (entry.formatId !== PACKET_TRACE_FORMAT_ID) {
-        entriesNotConverted++;
-        return null;
-      }
-      return packets.decode(entry);
+      if (entry.formatId === PACKET_TRACE_FORMAT_ID) return packets.decode(entry);
+      const decoder = byFormat.get(entry.formatId);
+      if (decoder !== undefined) return decoder.decode(entry);
+      otherFormats++;
+      return null;
     },
     takeQueued: () => packets.takeQueued(),
     flush: () => packets.flush(),
-    stats: () => ({ ...packets.stats, entriesNotConverted }),
-  };
-}
-
-/** A component whose records this version reads but does not convert: every entry is counted. */
-function createCountingDecoder(): ComponentDecoder {
-  let entriesNotConverted = 0;
-  return {
-    check: () => null,
-    decode() {
-      entriesNotConverted++;
-      return null;
+    stats() {
+      let entriesNotConverted = otherFormats;
+      const stats: Record<string, number> = { ...packets.stats };
+      for (const decoder of byFormat.values()) {
+        Object.assign(stats, decoder.stats());
+        entriesNotConverted += decoder.entriesNotConverted;
+      }
+      return { ...stats, entriesNotConverted };
     },
-    takeQueued: () => null,
-    flush: () => [],
-    stats: () => ({ packets: 0, entriesNotConverted }),
   };
 }
 
 const DECODER_FACTORIES: Record<Component, (options: ComponentDecoderOptions) => ComponentDecoder> = {
   SYSTCPDA: createSystcpdaDecoder,
-  SYSTCPOT: createCountingDecoder,
-  SYSTCPIS: createCountingDecoder,
+  SYSTCPOT: createOsaentaDecoder,
+  SYSTCPIS: createIdsDecoder,
 };
 
 export function createComponentDecoder(component: Component, options: ComponentDecoderOptions): ComponentDecoder {
