@@ -11,9 +11,19 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: readonly string[]): CliRun {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI_SOURCE, ...args], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 << 20 });
-  if (run.error) throw run.error;
+export interface CliOptions {
+  /** Kill the run after this long (a hang then fails the test instead of stalling it); status is null. */
+  timeoutMs?: number;
+}
+
+export function runCli(args: readonly string[], options: CliOptions = {}): CliRun {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI_SOURCE, ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    maxBuffer: 64 << 20,
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const }),
+  });
+  if (run.error && (run.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
