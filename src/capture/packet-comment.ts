@@ -221,10 +221,9 @@ export class PacketCommentEncoder {
         run.tcb === meta.tcb &&
         run.counted === (meta.traceCount !== null)
       ) {
-        if (i > 0) {
-          runs.splice(i, 1);
-          runs.unshift(run);
-        }
+        // To the front by moving the ones before it down: splice would allocate an array per packet.
+        for (let j = i; j > 0; j--) runs[j] = runs[j - 1]!;
+        runs[0] = run;
         return run.bytes;
       }
     }

@@ -47,6 +47,9 @@ export const MAX_CAPTURE_SECOND = 0xffff_ffff;
 /** A comment longer than an option can surely hold is cut (UTF-8 takes at most 3 bytes per UTF-16 unit). */
 const MAX_COMMENT_CHARS = Math.floor(MAX_OPTION_VALUE_BYTES / 3);
 
+/** Interface objects looked up by identity; beyond this many (unusual) the key string is built per lookup. */
+const INTERFACE_OBJECTS_REMEMBERED = 4096;
+
 const TWO_POW_23 = 0x80_0000;
 const TWO_POW_32 = 0x1_0000_0000;
 
@@ -82,9 +85,14 @@ export function isWritableTime(packet: TracePacket): boolean {
   return Number.isInteger(timeSec) && timeSec >= 0 && timeSec <= MAX_CAPTURE_SECOND && Number.isInteger(timeNsec) && timeNsec >= 0 && timeNsec < 1e9;
 }
 
-/** Interface IDs by key `${component}|${name}|${linkType}`, with a fast path for the same object again. */
+/**
+ * Interface IDs by key `${component}|${name}|${linkType}`. Readers share one object per interface, so the
+ * object itself is looked up first: a trace that interleaves links then builds no key string per packet.
+ */
 export class InterfaceTable {
   private readonly ids = new Map<string, number>();
+  /** IDs by interface object, for the objects seen so far (bounded: past the limit, keys are built again). */
+  private readonly idsByObject = new Map<TraceInterface, number>();
   private lastInterface: TraceInterface | null = null;
   private lastId = -1;
 
@@ -95,8 +103,12 @@ export class InterfaceTable {
   /** The ID for this packet's interface, or -1 when it is new (then call `add`). */
   find(iface: TraceInterface): number {
     if (iface === this.lastInterface) return this.lastId;
-    const id = this.ids.get(interfaceKey(iface));
-    if (id === undefined) return -1;
+    let id = this.idsByObject.get(iface);
+    if (id === undefined) {
+      id = this.ids.get(interfaceKey(iface));
+      if (id === undefined) return -1;
+      this.rememberObject(iface, id);
+    }
     this.remember(iface, id);
     return id;
   }
@@ -104,8 +116,13 @@ export class InterfaceTable {
   add(iface: TraceInterface): number {
     const id = this.ids.size;
     this.ids.set(interfaceKey(iface), id);
+    this.rememberObject(iface, id);
     this.remember(iface, id);
     return id;
+  }
+
+  private rememberObject(iface: TraceInterface, id: number): void {
+    if (this.idsByObject.size < INTERFACE_OBJECTS_REMEMBERED) this.idsByObject.set(iface, id);
   }
 
   private remember(iface: TraceInterface, id: number): void {

@@ -140,6 +140,8 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
   decode(entry: CteEntry): CtracePacket | null {
     const waiting = this.ready.length;
     this.process(entry);
+    // The common case, one whole packet from one entry: no queue work.
+    if (waiting === 0 && this.ready.length === 1) return this.ready.pop()!;
     // Packets that cannot be handed out now outlive the entry (or the assembly buffer): keep copies.
     for (let i = Math.max(waiting, 1); i < this.ready.length; i++) {
       const packet = this.ready[i]!;
