@@ -28,6 +28,8 @@ export interface WriterSupport {
 
 export interface CaptureWriter {
   readonly supports: WriterSupport;
+  /** Bytes written so far, headers included: the file's size if it were closed now. */
+  readonly bytesWritten: number;
   /**
    * Write one packet (its bytes are copied before this returns). A returned promise means "the disk is
    * behind": await it before the next write.

@@ -14,6 +14,8 @@ export const OUTPUT_BUFFER_BYTES = 1 << 20;
 export interface OutputFile {
   /** The final path the file gets on commit. */
   readonly path: string;
+  /** Bytes taken by `write` so far: the size the file will have once committed. */
+  readonly bytesAccepted: number;
   /**
    * Copy `bytes` into the output (the caller may reuse them at once). Returns a promise only when the
    * writer is ahead of the disk: await it before writing more, so memory stays bounded.
@@ -63,9 +65,18 @@ export function lastPending(earlier: Promise<void> | void, later: Promise<void> 
 /** Outputs not yet committed or aborted: what an interrupt must clean up. */
 const openOutputs = new Set<FileOutput>();
 
+/** Other things an interrupt must undo (the finished parts of a split output), until they unregister. */
+const pendingCleanups = new Set<{ abort(): Promise<void> }>();
+
+/** Registers `cleanup` for abortAllOpenOutputs; the returned function unregisters it. */
+export function abortOnInterrupt(cleanup: { abort(): Promise<void> }): () => void {
+  pendingCleanups.add(cleanup);
+  return () => pendingCleanups.delete(cleanup);
+}
+
 /** Abort every open output (the CLI's SIGINT/SIGTERM handler and its error path call this). */
 export async function abortAllOpenOutputs(): Promise<void> {
-  await Promise.all([...openOutputs].map((output) => output.abort()));
+  await Promise.all([...openOutputs, ...pendingCleanups].map((output) => output.abort()));
 }
 
 /** The temp name beside `path`: hidden, tagged with our pid so two runs never collide. */
@@ -105,6 +116,7 @@ class FileOutput implements OutputFile {
   private inFlight = 0;
   private failure: ZctraceError | null = null;
   private written = 0;
+  private accepted = 0;
   private state: OutputState = 'open';
 
   constructor(
@@ -114,9 +126,14 @@ class FileOutput implements OutputFile {
     private readonly durable: boolean,
   ) {}
 
+  get bytesAccepted(): number {
+    return this.accepted;
+  }
+
   write(bytes: Uint8Array): Promise<void> | void {
     if (this.state !== 'open') throw new ZctraceError('IO', `cannot write output: already ${this.state}`, this.path);
     if (this.failure !== null) throw this.failure;
+    this.accepted += bytes.length;
     if (bytes.length <= OUTPUT_BUFFER_BYTES - this.used) {
       this.current.set(bytes, this.used);
       this.used += bytes.length;

@@ -1,50 +1,58 @@
 /**
- * The convert job as a library call: read a trace data set, write every packet to a capture file.
- * The output appears under its final name only when everything succeeded.
+ * The convert job as a library call: read one or more inputs (CTRACE data sets, pcap, pcapng), keep the
+ * packets the filter selects, merge them in time order and write them to one capture file or several
+ * (see capture-outputs.ts). Files appear under their final names only when everything succeeded.
  */
-import { openTraceReader, type TraceReadOptions } from '../ctrace/trace-reader.js';
-import { createCaptureWriter, type WriteSummary } from '../capture/capture-writer.js';
+import type { TraceReadOptions } from '../ctrace/trace-reader.js';
+import type { CaptureFormat } from '../capture/capture-writer.js';
 import { createProgress } from '../input/progress.js';
-import type { ReadSummary } from '../ctrace/read-summary.js';
+import { openInputSet, type InputReport } from '../input/input-set.js';
+import type { PacketFilter } from '../filter/packet-filter.js';
+import { CaptureOutputs, type SplitOptions, type WrittenFile } from './capture-outputs.js';
 import { PRODUCT_NAME_AND_VERSION } from '../version.js';
 
-export type CaptureFormat = 'pcapng' | 'pcap';
+export type { CaptureFormat };
 
 export interface ConvertRequest {
-  input: string;
+  inputs: readonly string[];
   output: string;
   format: CaptureFormat;
   precision: 'us' | 'ns';
   snaplen: number | null;
   read: TraceReadOptions;
+  filter: PacketFilter | null;
+  split: SplitOptions;
   showProgress: boolean;
 }
 
 export interface ConvertResult {
-  summary: ReadSummary;
-  written: WriteSummary;
+  inputs: InputReport[];
+  /** Packets written, all files together. */
+  packets: number;
+  files: WrittenFile[];
 }
 
 export async function convertTrace(request: ConvertRequest): Promise<ConvertResult> {
-  const reader = await openTraceReader(request.input, request.read);
-  const progress = createProgress('converting', reader.size, request.showProgress);
-  const writer = await createCaptureWriter(request.output, {
+  const inputs = await openInputSet(request.inputs, request.read, request.filter);
+  const progress = createProgress('converting', inputs.totalSize, request.showProgress);
+  const outputs = await CaptureOutputs.open(request.output, request.split, {
     format: request.format,
     timePrecision: request.precision,
     ...(request.snaplen === null ? {} : { snaplen: request.snaplen }),
     userAppl: PRODUCT_NAME_AND_VERSION,
     leapSeconds: request.read.leapSeconds,
   });
+  let packets = 0;
   try {
-    for await (const packet of reader.packets((n) => progress.update(n))) {
-      const pending = writer.write(packet);
-      if (pending !== undefined) await pending; // only when the output asks us to wait for a drain
-    }
+    await inputs.forEach((packet) => {
+      packets++;
+      return outputs.write(packet); // a promise only when the output asks us to wait (a drain, a new part)
+    }, (n) => progress.update(n));
   } catch (error) {
-    await writer.abort();
+    await outputs.abort();
     throw error;
   }
-  const written = await writer.close();
+  const files = await outputs.close();
   progress.finish();
-  return { summary: reader.summary, written };
+  return { inputs: inputs.reports(), packets, files };
 }

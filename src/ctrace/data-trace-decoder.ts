@@ -23,6 +23,7 @@ import { PacketDescriber } from './packet-describer.js';
 import { LinkType } from '../capture/link-types.js';
 import { ipProtocols, socketDomains, socketStates, SocketState, socketTypes, SocketType } from './data-trace-codes.js';
 import { DEFAULT_SOCKET_STREAM_LIMITS, SocketRecord, SocketStreamSynthesizer, type SocketStreamLimits, type SocketStreamStats } from './socket-stream-synthesizer.js';
+import { IpProtocol } from '../net/ip-protocols.js';
 
 /** CTEFMTID of the data (socket) trace, PTHIdDat (contract §2.2, IBM). */
 export const DATA_TRACE_FORMAT_ID = 5;
@@ -30,10 +31,8 @@ export const DATA_TRACE_FORMAT_ID = 5;
 /** PTH_Flag bit names (layout profile) of the two AT-TLS markings. */
 const CONFIDENTIAL_BIT = 'confidential';
 const CLEAR_TEXT_BIT = 'clear-text';
-const IP_PROTOCOL_TCP = 6;
-const IP_PROTOCOL_UDP = 17;
 /** IPv6 "No Next Header": a raw socket's data whose protocol is unknown is shown, not interpreted. */
-const NO_NEXT_HEADER = 59;
+const NO_NEXT_HEADER = IpProtocol.IPV6_NO_NEXT;
 const NO_JOB_NAME = '(no job name)';
 /** Distinct job interfaces remembered; beyond this (damage) they are described afresh each time. */
 const INTERFACE_CACHE_LIMIT = 4096;
@@ -215,8 +214,8 @@ class DataTraceDecoder implements RecordDecoder {
   /** Stream sockets carry TCP, datagram sockets UDP; raw sockets (and unknown types) their protocol bare. */
   private chooseTransport(type: number | null, protocol: number | null): void {
     const record = this.record;
-    const stream = type === SocketType.STREAM || (type === null && protocol === IP_PROTOCOL_TCP);
-    const datagram = type === SocketType.DATAGRAM || (type === null && protocol === IP_PROTOCOL_UDP);
+    const stream = type === SocketType.STREAM || (type === null && protocol === IpProtocol.TCP);
+    const datagram = type === SocketType.DATAGRAM || (type === null && protocol === IpProtocol.UDP);
     record.transport = stream ? 'tcp' : datagram ? 'udp' : 'bare';
     record.protocol = protocol === null || protocol === 0 ? NO_NEXT_HEADER : protocol;
   }

@@ -33,9 +33,8 @@ import type { Direction } from '../model/trace-packet.js';
 import { Ipv6PacketBuilder, maxPayloadLength, type TransportFields } from '../net/ipv6-packet-builder.js';
 import { TcpFlags } from '../net/tcp-header.js';
 import { SocketState } from './data-trace-codes.js';
+import { IpProtocol } from '../net/ip-protocols.js';
 
-const IP_PROTOCOL_TCP = 6;
-const IP_PROTOCOL_UDP = 17;
 /** IPv6 "No Next Header" (RFC 8200 §4.7): what a record with no data to show becomes. */
 const NO_NEXT_HEADER = 59;
 const ADDRESS_BYTES = 16;
@@ -73,7 +72,7 @@ export class SocketRecord {
   destinationPort = 0;
   transport: SocketTransport = 'tcp';
   /** IP protocol number of a bare payload (raw sockets). */
-  protocol = IP_PROTOCOL_TCP;
+  protocol: number = IpProtocol.TCP;
   /** PTH_Cid, or -1 when the header has none. */
   connectionId = -1;
   direction: Direction = 'unknown';
@@ -160,7 +159,7 @@ export class SocketStreamSynthesizer {
   synthesize(record: SocketRecord): Uint8Array {
     this.forgetIdle(record.timeSec);
     const t = this.transport;
-    t.protocol = record.transport === 'tcp' ? IP_PROTOCOL_TCP : record.transport === 'udp' ? IP_PROTOCOL_UDP : record.protocol;
+    t.protocol = record.transport === 'tcp' ? IpProtocol.TCP : record.transport === 'udp' ? IpProtocol.UDP : record.protocol;
     t.bare = record.transport === 'bare';
     return record.transport === 'tcp' ? this.tcpSegment(record) : this.datagram(record);
   }

@@ -6,66 +6,26 @@
  */
 import { compareTime } from '../model/time.js';
 import type { TracePacket } from '../model/trace-packet.js';
+import { MinHeap } from './min-heap.js';
 
-interface Head {
-  packet: TracePacket;
+interface Head<T extends TracePacket> {
+  packet: T;
   stream: number;
-  iterator: AsyncIterator<TracePacket>;
+  iterator: AsyncIterator<T>;
 }
 
-function before(a: Head, b: Head): boolean {
+function before<T extends TracePacket>(a: Head<T>, b: Head<T>): boolean {
   const order = compareTime(a.packet.timeSec, a.packet.timeNsec, b.packet.timeSec, b.packet.timeNsec);
   return order < 0 || (order === 0 && a.stream < b.stream);
 }
 
-/** A binary min-heap of stream heads: log(k) per packet for k inputs. */
-class HeadHeap {
-  private readonly items: Head[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(head: Head): void {
-    const items = this.items;
-    items.push(head);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
-      i = parent;
-    }
-  }
-
-  pop(): Head {
-    const items = this.items;
-    const top = items[0]!;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = i;
-        if (left < items.length && before(items[left]!, items[smallest]!)) smallest = left;
-        if (right < items.length && before(items[right]!, items[smallest]!)) smallest = right;
-        if (smallest === i) break;
-        [items[i], items[smallest]] = [items[smallest]!, items[i]!];
-        i = smallest;
-      }
-    }
-    return top;
-  }
-}
-
-export async function* mergeByTime(streams: readonly AsyncIterable<TracePacket>[]): AsyncGenerator<TracePacket> {
+/** Any packet type: what the streams yield (e.g. packets that know their input) is what comes out. */
+export async function* mergeByTime<T extends TracePacket>(streams: readonly AsyncIterable<T>[]): AsyncGenerator<T> {
   if (streams.length === 1) {
     yield* streams[0]!;
     return;
   }
-  const heap = new HeadHeap();
+  const heap = new MinHeap<Head<T>>(before);
   const iterators = streams.map((stream) => stream[Symbol.asyncIterator]());
   try {
     for (const [stream, iterator] of iterators.entries()) {
@@ -76,7 +36,9 @@ export async function* mergeByTime(streams: readonly AsyncIterable<TracePacket>[
       const head = heap.pop();
       yield head.packet;
       const next = await head.iterator.next();
-      if (next.done !== true) heap.push({ packet: next.value, stream: head.stream, iterator: head.iterator });
+      if (next.done === true) continue;
+      head.packet = next.value; // the head object is reused: nothing is allocated per packet
+      heap.push(head);
     }
   } finally {
     // Close streams left unfinished (an error, or the consumer stopped early) so their files are closed.

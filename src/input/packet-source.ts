@@ -16,7 +16,7 @@ export interface PacketSource {
   readonly path: string;
   readonly kind: InputKind;
   readonly size: number;
-  /** Packets in file order; `onProgress` hears the bytes read so far (CTRACE inputs only). */
+  /** Packets in file order; `onProgress` hears the bytes read so far (an estimate for captures). */
   packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket>;
   /** For a CTRACE input, what the read found (complete once `packets` has been read to the end). */
   readonly traceSummary: ReadSummary | null;
@@ -40,9 +40,23 @@ class CaptureInterfaces {
   }
 }
 
-async function* captureFilePackets(path: string): AsyncIterable<TracePacket> {
+/** Bytes a capture file spends on each frame besides its data (pcap's record header; pcapng's is larger). */
+const CAPTURE_RECORD_OVERHEAD = 16;
+/** A capture's progress is told once per this many frames: often enough for a bar, cheap per frame. */
+const CAPTURE_PROGRESS_EVERY = 1024;
+
+async function* captureFilePackets(path: string, size: number, onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket> {
   const interfaces = new CaptureInterfaces(basename(path));
+  let bytesRead = 0;
+  let sinceProgress = 0;
   for await (const frame of readCaptureFile(path)) {
+    if (onProgress !== undefined) {
+      bytesRead += frame.data.length + CAPTURE_RECORD_OVERHEAD;
+      if (++sinceProgress === CAPTURE_PROGRESS_EVERY) {
+        sinceProgress = 0;
+        onProgress(Math.min(bytesRead, size));
+      }
+    }
     yield {
       timeSec: frame.timeSec,
       timeNsec: frame.timeNsec,
@@ -53,6 +67,7 @@ async function* captureFilePackets(path: string): AsyncIterable<TracePacket> {
       ctrace: null,
     };
   }
+  onProgress?.(size); // the whole file has been read
 }
 
 export async function openPacketSource(path: string, readOptions: TraceReadOptions): Promise<PacketSource> {
@@ -65,7 +80,8 @@ export async function openPacketSource(path: string, readOptions: TraceReadOptio
   }
   const captureKind = probeCaptureFile(head);
   if (captureKind !== null) {
-    return { path, kind: captureKind, size: file.size, packets: () => captureFilePackets(path), traceSummary: null };
+    const size = file.size;
+    return { path, kind: captureKind, size, packets: (onProgress) => captureFilePackets(path, size, onProgress), traceSummary: null };
   }
   const reader = await openTraceReader(path, readOptions);
   return {

@@ -4,10 +4,10 @@
  * an exception. `ipTotalLength` and `ipFieldsPresent` serve per-packet paths without allocating.
  */
 
+import { IpProtocol } from './ip-protocols.js';
+
 export const IPV4_MIN_HEADER = 20;
 export const IPV6_HEADER = 40;
-
-const Protocol = { TCP: 6, UDP: 17, FRAGMENT: 44, AH: 51, NO_NEXT: 59 } as const;
 
 /** IPv6 extension headers whose length byte counts 8-octet units beyond the first 8 (RFC 8200 §4). */
 const GENERIC_EXTENSIONS = new Set([0 /* hop-by-hop */, 43 /* routing */, 60 /* destination options */, 135 /* mobility */, 139 /* HIP */, 140 /* shim6 */]);
@@ -28,12 +28,14 @@ export interface IpHeaderView {
 }
 
 /** Where the transport header starts and what it is: filled in place to avoid allocation. */
-interface TransportLocation {
+export interface TransportLocation {
   protocol: number;
   /** Offset of the transport header, -1 when unknown (truncated chain, non-first fragment). */
   offset: number;
   /** End of the IP header including IPv6 extension headers, -1 when the chain is cut short. */
   headerEnd: number;
+  /** Offset of an IPv6 Fragment extension header met on the way, -1 when there is none (and for IPv4). */
+  fragmentAt: number;
 }
 
 function uint16(bytes: Uint8Array, at: number): number {
@@ -70,6 +72,7 @@ function locateIpv4Transport(bytes: Uint8Array, start: number, limit: number, ou
   const fragmentOffset = start + 8 <= limit ? uint16(bytes, start + 6) & 0x1fff : -1;
   out.offset = headerLength >= IPV4_MIN_HEADER && fragmentOffset === 0 ? start + headerLength : -1;
   out.headerEnd = start + headerLength;
+  out.fragmentAt = -1;
 }
 
 /** Walks the IPv6 extension header chain as far as the bytes allow. */
@@ -77,43 +80,46 @@ function locateIpv6Transport(bytes: Uint8Array, start: number, limit: number, ou
   let next = start + 7 <= limit ? (bytes[start + 6] ?? 0) : -1;
   let at = start + IPV6_HEADER;
   let firstFragment = true;
+  out.fragmentAt = -1;
   while (next >= 0 && at + 2 <= limit) {
     if (GENERIC_EXTENSIONS.has(next)) {
       const length = ((bytes[at + 1] ?? 0) + 1) * 8;
       next = bytes[at] ?? 0;
       at += length;
-    } else if (next === Protocol.AH) {
+    } else if (next === IpProtocol.AH) {
       const length = ((bytes[at + 1] ?? 0) + 2) * 4;
       next = bytes[at] ?? 0;
       at += length;
-    } else if (next === Protocol.FRAGMENT) {
+    } else if (next === IpProtocol.IPV6_FRAGMENT) {
       if (at + 4 > limit) break;
       firstFragment = (uint16(bytes, at + 2) & 0xfff8) === 0;
+      out.fragmentAt = at;
       next = bytes[at] ?? 0;
       at += 8;
     } else {
       out.protocol = next;
-      out.offset = firstFragment && next !== Protocol.NO_NEXT ? at : -1;
+      out.offset = firstFragment && next !== IpProtocol.IPV6_NO_NEXT ? at : -1;
       out.headerEnd = at;
       return;
     }
   }
   // The chain ran past the bytes present (or the fixed header itself is cut short).
-  const complete = next >= 0 && !GENERIC_EXTENSIONS.has(next) && next !== Protocol.AH && next !== Protocol.FRAGMENT;
+  const complete = next >= 0 && !GENERIC_EXTENSIONS.has(next) && next !== IpProtocol.AH && next !== IpProtocol.IPV6_FRAGMENT;
   out.protocol = complete ? next : -1;
-  out.offset = complete && firstFragment && next !== Protocol.NO_NEXT ? at : -1;
+  out.offset = complete && firstFragment && next !== IpProtocol.IPV6_NO_NEXT ? at : -1;
   out.headerEnd = complete ? at : -1;
 }
 
-function locateTransport(bytes: Uint8Array, start: number, limit: number, version: number, out: TransportLocation): void {
+/** Fills `out` for the IPv4 (`version` 4) or IPv6 header at `start`, reading no byte at or past `limit`. */
+export function locateTransport(bytes: Uint8Array, start: number, limit: number, version: number, out: TransportLocation): void {
   if (version === 4) locateIpv4Transport(bytes, start, limit, out);
   else locateIpv6Transport(bytes, start, limit, out);
 }
 
-const scratch: TransportLocation = { protocol: -1, offset: -1, headerEnd: -1 };
+const scratch: TransportLocation = { protocol: -1, offset: -1, headerEnd: -1, fragmentAt: -1 };
 
 function hasPorts(protocol: number): boolean {
-  return protocol === Protocol.TCP || protocol === Protocol.UDP;
+  return protocol === IpProtocol.TCP || protocol === IpProtocol.UDP;
 }
 
 /** Bits of `ipFieldsPresent`. */
@@ -143,7 +149,7 @@ export function parseIpHeader(bytes: Uint8Array, start = 0, end = bytes.length):
   const version = ipVersionAt(bytes, start, limit);
   const totalLength = ipTotalLength(bytes, start, limit);
   if ((version !== 4 && version !== 6) || totalLength < 0) return null;
-  const location: TransportLocation = { protocol: -1, offset: -1, headerEnd: -1 };
+  const location: TransportLocation = { protocol: -1, offset: -1, headerEnd: -1, fragmentAt: -1 };
   locateTransport(bytes, start, limit, version, location);
   const v4 = version === 4;
   const addressAt = start + (v4 ? 12 : 8);
