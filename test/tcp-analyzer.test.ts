@@ -264,3 +264,52 @@ describe('TCP analysis speed', () => {
     expect(best).to.be.greaterThan(300_000);
   });
 });
+
+describe('TCP analysis forgets ended connections sooner than open ones', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'zctrace-tcp-linger-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+  const SERVER = { address: '192.0.2.2', port: 80 };
+
+  /** A handshake at `startSec` on client port `port`, and when `close`, the FIN exchange right after it. */
+  function session(port: number, startSec: number, isn: number, close: boolean): BuiltFrame[] {
+    const c = new TcpConversation({ address: '192.0.2.1', port }, SERVER, startSec);
+    c.add({ from: 'a', atMs: 0, flags: 'S', seq: isn });
+    c.add({ from: 'b', atMs: 1, flags: 'SA', seq: 5000, ack: isn + 1 });
+    c.add({ from: 'a', atMs: 2, flags: 'A', seq: isn + 1, ack: 5001 });
+    if (close) {
+      c.add({ from: 'a', atMs: 3, flags: 'FA', seq: isn + 1, ack: 5001 });
+      c.add({ from: 'b', atMs: 4, flags: 'FA', seq: 5001, ack: isn + 2 });
+      c.add({ from: 'a', atMs: 5, flags: 'A', seq: isn + 2, ack: 5002 });
+    }
+    return c.frames;
+  }
+
+  const numbered = (frames: readonly BuiltFrame[]): Frame[] => frames.map((f, i) => ({ ...f, frameNumber: i + 1, linkType: LinkType.RAW }));
+
+  it('a SYN on the ports of a connection that ended 10 s before is a reused port, as tshark says; 40 s after, a new connection', function () {
+    const soon = [...session(40000, 1_700_000_000, 100, true), ...session(40000, 1_700_000_010, 900_000, false)];
+    const late = [...session(40000, 1_700_000_000, 100, true), ...session(40000, 1_700_000_040, 900_000, false)];
+    const reused = (frames: readonly BuiltFrame[]): number[] =>
+      [...analyzeAll(numbered(frames), new TcpAnalyzer({ closedTimeoutSec: 30 }))].filter(([, mask]) => (mask & TcpAnalysisFlag.REUSED_PORTS) !== 0).map(([n]) => n);
+    expect(reused(soon)).to.deep.equal([7]);
+    expect(reused(late), 'forgotten 30 s after its end: Wireshark, keeping every connection, would flag frame 7').to.deep.equal([]);
+    if (!HAVE_TSHARK) this.skip();
+    const path = join(scratch, 'reuse-soon.pcap');
+    writePcap(path, LinkType.RAW, soon);
+    expect([...tsharkFlags(path)].filter(([, mask]) => (mask & TcpAnalysisFlag.REUSED_PORTS) !== 0).map(([n]) => n)).to.deep.equal([7]);
+  });
+
+  it('keeps an idle open connection while ended ones go, and past the cap forgets ended ones first', () => {
+    const forgotten: number[] = [];
+    const analyzer = new TcpAnalyzer({ closedTimeoutSec: 30, idleTimeoutSec: 3600, maxConnections: 2, onForget: (c) => forgotten.push(c.portA) });
+    const open = session(41000, 1_700_000_000, 100, false); // opened first, then idle
+    const ended = session(42000, 1_700_000_001, 100, true);
+    const third = session(43000, 1_700_000_002, 100, false);
+    analyzeAll(numbered([...open, ...ended, ...third]), analyzer);
+    expect(forgotten, 'over the cap of 2: the ended connection, though the open one was used less recently').to.deep.equal([42000]);
+    const idle = new TcpAnalyzer({ closedTimeoutSec: 30, idleTimeoutSec: 3600, onForget: (c) => forgotten.push(c.portA) });
+    analyzeAll(numbered([...open, ...ended, ...session(44000, 1_700_000_100, 100, false)]), idle);
+    expect(forgotten.slice(1), '100 s later: the ended connection is forgotten, the open one still tracked').to.deep.equal([42000]);
+    expect(idle.trackedConnections).to.equal(2);
+  });
+});

@@ -54,3 +54,12 @@ export interface Finding {
 
 /** Evidence packets kept per finding: enough to jump to, bounded whatever the trace size. */
 export const MAX_EVIDENCE_PER_FINDING = 20;
+
+/** Lower is worse: error 0 … chat 3. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export function worseSeverity(a: Severity, b: Severity): Severity {
+  return severityRank(a) <= severityRank(b) ? a : b;
+}

@@ -24,6 +24,8 @@ export interface SegmentSpec {
   window?: number;
   /** Payload bytes (filled with a counting pattern). */
   length?: number;
+  /** The payload itself (text is sent as Latin-1 bytes); when given, `length` is its length. */
+  payload?: string | Uint8Array;
   /** Raw option bytes (padded with NOPs to a multiple of 4). */
   options?: readonly number[];
   /** Overrides the data offset nibble (to build damaged headers). */
@@ -96,7 +98,8 @@ function tcpBytes(sourcePort: number, destinationPort: number, spec: SegmentSpec
   const options = [...(spec.options ?? [])];
   while (options.length % 4 !== 0) options.push(1);
   const header = 20 + options.length;
-  const bytes = new Uint8Array(header + (spec.length ?? 0));
+  const payload = typeof spec.payload === 'string' ? Uint8Array.from(spec.payload, (ch) => ch.charCodeAt(0) & 0xff) : spec.payload;
+  const bytes = new Uint8Array(header + (payload?.length ?? spec.length ?? 0));
   const view = new DataView(bytes.buffer);
   view.setUint16(0, sourcePort);
   view.setUint16(2, destinationPort);
@@ -108,7 +111,8 @@ function tcpBytes(sourcePort: number, destinationPort: number, spec: SegmentSpec
   view.setUint8(13, flags);
   view.setUint16(14, spec.window ?? 65535);
   bytes.set(options, 20);
-  for (let i = header; i < bytes.length; i++) bytes[i] = 0x41 + ((i - header) % 26);
+  if (payload !== undefined) bytes.set(payload, header);
+  else for (let i = header; i < bytes.length; i++) bytes[i] = 0x41 + ((i - header) % 26);
   return bytes;
 }
 

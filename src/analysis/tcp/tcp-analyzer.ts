@@ -6,8 +6,9 @@
  * the handshake round trip and the window-scale negotiation.
  *
  * Deliberate differences from Wireshark (documented, rare):
- *  - connections idle longer than `idleTimeoutSec`, or beyond `maxConnections`, are forgotten (Wireshark
- *    keeps every one): a forgotten connection that resumes starts afresh, without "reused ports";
+ *  - connections idle longer than `idleTimeoutSec` (closed ones: `closedTimeoutSec`), or beyond
+ *    `maxConnections`, are forgotten (Wireshark keeps every one): a forgotten connection that resumes
+ *    starts afresh, and a SYN on its ports is a new connection without "reused ports";
  *  - IP fragments are skipped (Wireshark reassembles and analyses the whole segment in the last
  *    fragment's frame);
  *  - TCP headers quoted inside ICMP errors, and segments whose IP length cannot hold their TCP header,
@@ -18,24 +19,37 @@ import type { TracePacket } from '../../model/trace-packet.js';
 import { TcpPacketView, readTcpSegment } from '../../net/packet-view.js';
 import { MAX_WINDOW_SCALE, TCP_MIN_HEADER, TcpFlags, TcpOptions, readTcpOptions } from '../../net/tcp-header.js';
 import { TcpAnalysisFlag } from './tcp-flags.js';
-import { Completeness, type FlowState, type TcpConnection, WindowScaleState } from './tcp-conversation.js';
-import { type ConnectionLimits, TcpConnectionTable, sentByA } from './tcp-connection-table.js';
+import { Completeness, type FlowState, TcpConnection, WindowScaleState } from './tcp-conversation.js';
+import { type ConnectionLimits, ConnectionTable, sentByA } from '../connection-table.js';
 import { SegmentFacts, analyzeSequence } from './tcp-sequence-analysis.js';
 
-export type TcpAnalyzerOptions = Partial<ConnectionLimits>;
+export interface TcpAnalyzerOptions extends Partial<ConnectionLimits> {
+  /** Hears of each connection the analyzer forgets (idle, over the cap, or replaced by a new one on its ports). */
+  onForget?: (c: TcpConnection) => void;
+}
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   // Longer than the usual 2-hour TCP keep-alive idle time, so a keep-alive still finds its connection.
   idleTimeoutSec: 3 * 3600,
-  // About 0.6 KB each (measured): some 300 MB at worst.
-  maxConnections: 500_000,
+  // After a FIN or RST: long enough for late retransmissions and the last ACKs, and to tell a port reused
+  // soon after from a new connection (the report's threshold closedConnectionSec).
+  closedTimeoutSec: 30,
+  // About 1 KB each (2.5 KB with the connection analyzer's record; threshold maxTrackedConnections).
+  maxConnections: 50_000,
 };
+
+/** A connection is closed once a FIN or a RST was seen: it waits for closedTimeoutSec only. */
+function isClosed(c: TcpConnection): boolean {
+  return (c.completeness & (Completeness.FIN | Completeness.RST)) !== 0;
+}
 
 const SYN_ACK = TcpFlags.SYN | TcpFlags.ACK;
 
 export class TcpAnalyzer {
-  private readonly connections: TcpConnectionTable;
-  private readonly view = new TcpPacketView();
+  private readonly connections: ConnectionTable<TcpConnection>;
+  /** The view analyzeFrame reads into; `view` is the segment being analysed (this one, or the caller's). */
+  private readonly ownView = new TcpPacketView();
+  private view = this.ownView;
   private readonly options = new TcpOptions();
   private readonly segment = new SegmentFacts();
   private connection: TcpConnection | null = null;
@@ -45,10 +59,12 @@ export class TcpAnalyzer {
   private reusedPorts = false;
 
   constructor(options: TcpAnalyzerOptions = {}) {
-    this.connections = new TcpConnectionTable({
+    const limits: ConnectionLimits = {
       idleTimeoutSec: options.idleTimeoutSec ?? DEFAULT_CONNECTION_LIMITS.idleTimeoutSec,
+      closedTimeoutSec: options.closedTimeoutSec ?? DEFAULT_CONNECTION_LIMITS.closedTimeoutSec,
       maxConnections: options.maxConnections ?? DEFAULT_CONNECTION_LIMITS.maxConnections,
-    });
+    };
+    this.connections = new ConnectionTable(limits, () => new TcpConnection(), isClosed, options.onForget ?? null);
   }
 
   /** The flags of one packet; 0 when it holds no analysable TCP segment. */
@@ -59,7 +75,13 @@ export class TcpAnalyzer {
   /** analyze() for a frame given by its parts (link type, wire length, capture time). */
   analyzeFrame(data: Uint8Array, linkType: number, originalLength: number, timeSec: number, timeNsec: number): number {
     this.connection = null;
-    if (!readTcpSegment(data, linkType, originalLength, this.view)) return 0;
+    if (!readTcpSegment(data, linkType, originalLength, this.ownView)) return 0;
+    return this.analyzeView(this.ownView, data, timeSec, timeNsec);
+  }
+
+  /** analyze() for a segment the caller has already read (readTcpSegment) from the frame's bytes `data`. */
+  analyzeView(view: TcpPacketView, data: Uint8Array, timeSec: number, timeNsec: number): number {
+    this.view = view;
     this.fillSegment(timeSec, timeNsec);
     const flags = this.analyzeSegment(data);
     if (this.connection !== null) this.connections.touch(this.connection, timeSec);
@@ -122,7 +144,7 @@ export class TcpAnalyzer {
    */
   private connectionFor(): TcpConnection {
     const s = this.segment;
-    const known = this.connections.find(this.view);
+    const known = this.connections.find(this.view, s.timeSec);
     this.newConnection = known === null;
     this.reusedPorts = false;
     if (known === null) return this.connections.open(this.view, s.timeSec);

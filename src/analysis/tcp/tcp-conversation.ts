@@ -4,6 +4,7 @@
  * (seqLess & co.); 0 stands for "not seen yet", as in Wireshark, so a flow whose numbers really pass 0
  * behaves as Wireshark's does.
  */
+import { TrackedConnection } from '../connection-table.js';
 
 /** Wireshark's tcp.completeness bits: which parts of a connection the capture holds. */
 export const Completeness = { SYN_SENT: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -67,6 +68,8 @@ export class UnackedSegments {
       kept++;
     }
     this.count = kept;
+    // Everything acknowledged: a table grown by a burst is let go (a quiet or closed flow keeps none).
+    if (kept === 0 && pairs.length > 2 * INITIAL_UNACKED_CAPACITY) this.pairs = null;
   }
 
   clear(): void {
@@ -115,21 +118,11 @@ export class FlowState {
 }
 
 /**
- * One TCP connection between endpoint A (the sender of the first packet seen) and endpoint B, with the
- * links the connection table uses. Addresses are 32-bit words (IPv4: word 0 only).
+ * One TCP connection between endpoint A (the sender of the first packet seen) and endpoint B: the
+ * endpoints and table links of a TrackedConnection (its streamIndex is Wireshark's tcp.stream), and the
+ * state of each direction.
  */
-export class TcpConnection {
-  ipVersion = 4;
-  a0 = 0;
-  a1 = 0;
-  a2 = 0;
-  a3 = 0;
-  portA = 0;
-  b0 = 0;
-  b1 = 0;
-  b2 = 0;
-  b3 = 0;
-  portB = 0;
+export class TcpConnection extends TrackedConnection {
   readonly flowA = new FlowState();
   readonly flowB = new FlowState();
   /** Completeness bits seen so far. */
@@ -139,13 +132,4 @@ export class TcpConnection {
   synTimeNsec = 0;
   /** Handshake round trip in ns (SYN → first pure ACK), 0 while unknown. */
   initialRttNs = 0;
-  /** Stream number in order of creation, as Wireshark's tcp.stream. */
-  streamIndex = 0;
-  /** Time of the last packet, for idle eviction. */
-  lastSeenSec = 0;
-  /** Connection-table links. */
-  hash = 0;
-  nextInBucket: TcpConnection | null = null;
-  olderInUse: TcpConnection | null = null;
-  newerInUse: TcpConnection | null = null;
 }

@@ -1,0 +1,67 @@
+/**
+ * TCP segments whose flag combination no working stack sends (exception-catalog SCAN-05..08): SYN+FIN,
+ * SYN+RST, RST+FIN, FIN or PSH/URG without ACK, no flags at all (NULL) and FIN+PSH+URG (XMAS). They are
+ * crafted: scans, OS fingerprinting or a covert channel. One finding per source and combination.
+ */
+import { type AnalyzedPacket, type PacketAnalyzer, datagramOf } from '../analyzed-packet.js';
+import type { Finding } from '../finding.js';
+import type { Thresholds } from '../thresholds.js';
+import { TcpFlags } from '../../net/tcp-header.js';
+import { FindingGroups } from '../finding-groups.js';
+import { destinationText, endpointText, sourceText } from '../address.js';
+
+const { FIN, SYN, RST, PSH, ACK, URG } = TcpFlags;
+const XMAS = FIN | PSH | URG;
+
+export interface IllegalCombination {
+  name: string;
+  /** What the combination is usually used for. */
+  meaning: string;
+}
+
+/** The illegal combination in `flags`, or null for a combination a stack may send. Checked in this order. */
+export function illegalCombination(flags: number): IllegalCombination | null {
+  const f = flags & (FIN | SYN | RST | PSH | ACK | URG);
+  if (f === 0) return { name: 'NULL (no flags)', meaning: 'a NULL scan or a covert channel' };
+  if ((f & XMAS) === XMAS) return { name: 'XMAS (FIN+PSH+URG)', meaning: 'an Xmas scan or OS fingerprinting' };
+  if ((f & (SYN | FIN)) === (SYN | FIN)) return { name: 'SYN+FIN', meaning: 'a scan that slips past filters checking only SYN, or OS fingerprinting' };
+  if ((f & (SYN | RST)) === (SYN | RST)) return { name: 'SYN+RST', meaning: 'crafted probing' };
+  if ((f & (RST | FIN)) === (RST | FIN)) return { name: 'RST+FIN', meaning: 'crafted probing' };
+  if ((f & (FIN | ACK)) === FIN) return { name: 'FIN without ACK', meaning: 'a FIN scan (closed ports answer with RST, open ones stay silent)' };
+  if ((f & (PSH | URG)) !== 0 && (f & (ACK | SYN | RST)) === 0) return { name: 'PSH/URG without ACK', meaning: 'crafted probing' };
+  return null;
+}
+
+export class IllegalFlagsAnalyzer implements PacketAnalyzer {
+  readonly name = 'illegal-tcp-flags';
+  private readonly groups: FindingGroups;
+
+  constructor(thresholds: Thresholds) {
+    this.groups = new FindingGroups(thresholds.maxFindingGroups);
+  }
+
+  observe(p: AnalyzedPacket): void {
+    if (p.tcp === null) return;
+    const combination = illegalCombination(p.tcp.tcp.flags);
+    const d = datagramOf(p);
+    if (combination === null || d === null) return;
+    const source = sourceText(d);
+    const group = this.groups.get(`${combination.name}|${source}`, () => ({
+      rule: 'hostile.illegal_tcp_flags',
+      category: 'hostile',
+      severity: 'error',
+      title: `Illegal TCP flags ${combination.name} from ${source}`,
+      explanation: `Segments with the flag combination ${combination.name}, which no working TCP stack sends: the packets are crafted, typically ${combination.meaning}.`,
+      subject: { host: source },
+    }));
+    const target = endpointText(destinationText(d), d.destinationPort);
+    if (group.hasRoomForEvidence) group.add(p, `${combination.name} to ${target}`);
+    else group.countPacket(p);
+    group.listDetail('targets', target);
+    group.details['combination'] = combination.name;
+  }
+
+  finish(): Finding[] {
+    return this.groups.findings();
+  }
+}
