@@ -17,8 +17,13 @@ export const ExitCode = {
   OUTPUT: 4,
   /** The layout profile is invalid. */
   LAYOUT: 5,
-  /** The input is valid but holds something zctrace cannot write as asked (e.g. mixed link types into pcap). */
+  /**
+   * The input is of a capture format version zctrace does not read, or holds something it cannot write as
+   * asked (e.g. mixed link types into pcap).
+   */
   UNSUPPORTED: 6,
+  /** `report --fail-on`: the report was written and holds findings at or above the named severity. */
+  FINDINGS: 8,
   /** The run was interrupted (SIGINT/SIGTERM); partial outputs were removed. */
   INTERRUPTED: 130,
 } as const;

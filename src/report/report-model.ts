@@ -25,11 +25,14 @@ export interface Capped<T> {
 }
 
 export interface TimelineBucket {
-  /** ISO time of the bucket's start. */
+  /** ISO time of the bucket's start (every bucket is overview.timelineBucketSec long). */
   start: string;
   packets: number;
   bytes: number;
-  /** Findings' evidence packets in this bucket, by severity. */
+  /**
+   * Exception packets in this bucket by severity: every packet the TCP analysis flagged (at its flag's
+   * severity), plus the evidence packets of the other findings (at the finding's severity).
+   */
   exceptions: Record<Severity, number>;
 }
 
@@ -37,20 +40,32 @@ export interface ConnectionSummary {
   /** "10.0.52.164:2550 ↔ 61.8.0.17:80" (originator first). */
   id: string;
   protocol: 'tcp' | 'udp';
+  /** The side that opened the connection (sent the SYN; for UDP the first sender). */
   originator: string;
   responder: string;
-  /** Zeek conn_state: S0, REJ, S1, SF, S2, S3, RSTO, RSTR, RSTOS0, SH, SHR, OTH (UDP: "-"). */
+  /** Zeek conn_state: S0, REJ, S1, SF, S2, S3, RSTO, RSTR, RSTOS0, RSTOH, RSTRH, SH, SHR, OTH (UDP: "-"). */
   state: string;
+  /**
+   * Zeek-style history, each letter once, upper case for the originator: S SYN, H SYN-ACK, A pure ACK,
+   * D data, F FIN, R RST, T retransmission, W zero window ('' for UDP).
+   */
+  history: string;
   start: string;
   end: string;
   elapsedSec: number;
+  /** Out: originator → responder; In: responder → originator. Bytes are IP datagram lengths. */
   packetsOut: number;
   packetsIn: number;
   bytesOut: number;
   bytesIn: number;
-  /** Time the server took to answer vs round-trip time on the wire (null when unknown). */
+  /**
+   * Elapsed time split as in exception-catalog B.4: network time is the gaps from a packet of the traced
+   * (local) host to the remote's answer; server time is every other gap, the local host's turnaround and
+   * waits ended by retransmissions or probes (null when unknown: UDP).
+   */
   serverTimeSec: number | null;
   networkTimeSec: number | null;
+  /** ACK trip of the local host's segments as seen at the trace point (null: no sample). */
   rttMinMs: number | null;
   rttAvgMs: number | null;
   rttMaxMs: number | null;
@@ -58,9 +73,11 @@ export interface ConnectionSummary {
   retransmittedBytes: number;
   duplicateAcks: number;
   zeroWindowSec: number;
+  /** "originator / responder" MSS from the SYNs, "-" when not offered or not seen. */
   mss: string;
+  /** "originator / responder" shift counts, "not used" when one SYN lacked the option, "-" when unknown. */
   windowScale: string;
-  /** Findings about this connection, by rule. */
+  /** Findings about this connection, by rule (its own and the TCP analysis flags it showed). */
   findings: string[];
 }
 
@@ -84,6 +101,8 @@ export interface SessionLadder {
 
 export interface PacketRow {
   frame: number;
+  /** Index into the report's inputs. */
+  input: number;
   record: number | null;
   time: string;
   size: number;
@@ -101,11 +120,17 @@ export interface PacketRow {
 }
 
 export interface ServiceResponseTime {
+  /** "tcp/21 (ftp)": the responder's port. */
   service: string;
+  /** Client data after the server last spoke → the server's first data after it. */
   requests: number;
   avgMs: number;
+  minMs: number;
   maxMs: number;
+  /** 95th percentile (within 12 %), null with fewer than 20 requests. */
   p95Ms: number | null;
+  /** Responses slower than the responseTimeThresholdMs threshold. */
+  overThreshold: number;
 }
 
 export interface StatisticsTable {
@@ -119,6 +144,8 @@ export interface Report {
   tool: string;
   generatedAt: string;
   inputs: ReportInput[];
+  /** The packet filter of the run in words (`ip 10.1.0.0/16 and port 21`); null or absent when every packet was analysed. */
+  filter?: string | null;
   /** Threshold names and the values this run used (defaults, config file, options). */
   thresholds: Record<string, number>;
   overview: {
@@ -130,12 +157,16 @@ export interface Report {
     /** The worst findings first: rule titles with counts. */
     headline: { rule: string; severity: Severity; title: string; count: number }[];
     timeline: TimelineBucket[];
+    /** Width of one timeline bucket. */
+    timelineBucketSec: number;
   };
   /** Worst first (severity, then count). */
   findings: Finding[];
   /** Packets flagged per Wireshark tcp.analysis.* name, for cross-checking with tshark. */
   tcpAnalysis: Record<TcpAnalysisFlagName, number>;
   connections: Capped<ConnectionSummary>;
+  /** Connections (all of them, listed or not) by Zeek conn_state. */
+  connectionStates: Record<string, number>;
   ladders: SessionLadder[];
   packets: Capped<PacketRow>;
   responseTimes: ServiceResponseTime[];
