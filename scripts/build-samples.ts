@@ -8,6 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { buildDataSet, packetEntriesFromFrames, readFrames, SAMPLE_FRAMINGS, type TracedFrame } from '../test/support/trace-from-capture.js';
+import { idsSample, osaentaSample } from '../test/support/component-samples.js';
+import { buildDataTraceSample } from '../test/support/data-trace-samples.js';
+import { SCENARIO_SAMPLES, scenarioSamplesReadme } from '../test/support/scenario-samples.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const LOCAL_ADDRESSES = ['198.51.100.1', '2001:db8:0:0:0:0:0:1'];
@@ -65,6 +68,22 @@ async function main(): Promise<void> {
     writeFileSync(path, bytes);
     process.stdout.write(`${path}: ${frames.length} packets, ${dropped.size} discarded, ${bytes.length} bytes\n`);
   }
+  // SYSTCPOT (OSAENTA) and SYSTCPIS (IDS) samples: see test/support/component-samples.ts.
+  for (const [name, bytes] of [
+    ['osaenta-trace.bin', await osaentaSample()],
+    ['ids-trace.bin', idsSample()],
+    // SYSTCPDA packet trace and data trace of job FTPD1: see test/support/data-trace-samples.ts.
+    ['data-trace.bin', await buildDataTraceSample()],
+  ] as const) {
+    writeFileSync(join(outDir, name), bytes);
+    process.stdout.write(`${join(outDir, name)}: ${bytes.length} bytes\n`);
+  }
+  // One data set per case of spec/scenarios.md, and their README: see test/support/scenario-samples.ts.
+  const scenarioDir = join(outDir, 'scenarios');
+  mkdirSync(scenarioDir, { recursive: true });
+  for (const sample of SCENARIO_SAMPLES) writeFileSync(join(scenarioDir, sample.file), sample.build());
+  writeFileSync(join(scenarioDir, 'README.md'), scenarioSamplesReadme());
+  process.stdout.write(`${scenarioDir}: ${SCENARIO_SAMPLES.length} scenario samples\n`);
 }
 
 await main();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from './support/cli.js';
 import { capinfos } from './support/tshark.js';
 import { SAMPLE_FRAMINGS } from './support/trace-from-capture.js';
+import { SCENARIO_SAMPLES } from './support/scenario-samples.js';
 
 describe('bundled samples', () => {
   it('are reproduced byte for byte by the sample builder', () => {
@@ -17,8 +18,8 @@ describe('bundled samples', () => {
     try {
       const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-samples.ts', '--out', dir], { cwd: PROJECT_ROOT, encoding: 'utf8' });
       expect(run.status, run.stderr).to.equal(0);
-      for (const framing of SAMPLE_FRAMINGS) {
-        const name = `packet-trace-${framing}.bin`;
+      const scenarios = [...SCENARIO_SAMPLES.map((sample) => `scenarios/${sample.file}`), 'scenarios/README.md'];
+      for (const name of [...SAMPLE_FRAMINGS.map((framing) => `packet-trace-${framing}.bin`), 'osaenta-trace.bin', 'ids-trace.bin', 'data-trace.bin', ...scenarios]) {
         const committed = readFileSync(join(PROJECT_ROOT, 'samples', name));
         expect(readFileSync(join(dir, name)).equals(committed), `${name} is stale: run npm run gen:samples`).to.equal(true);
       }
