@@ -159,12 +159,24 @@ export class HeadlessBrowser {
     const navigation = (await this.send('Page.navigate', { url }, sessionId)) as { errorText?: string };
     if (navigation.errorText) throw new Error(`cannot open ${url}: ${navigation.errorText}`);
     await loaded;
+    await this.renderedFrames(sessionId);
     return { sessionId, report };
+  }
+
+  /**
+   * Waits for two rendered frames: until then, sections with `content-visibility: auto` may still be skipped
+   * (sized by their intrinsic size, with no text), which a loaded machine shows as an empty overview.
+   */
+  private async renderedFrames(sessionId: string): Promise<void> {
+    await this.evaluate(
+      sessionId,
+      `new Promise((done) => { requestAnimationFrame(() => requestAnimationFrame(() => done(true))); setTimeout(() => done(false), 5000); })`,
+    );
   }
 
   /** The value of a JavaScript expression evaluated in the page. */
   async evaluate<T>(sessionId: string, expression: string): Promise<T> {
-    const { result, exceptionDetails } = (await this.send('Runtime.evaluate', { expression, returnByValue: true }, sessionId)) as {
+    const { result, exceptionDetails } = (await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId)) as {
       result: { value: T };
       exceptionDetails?: unknown;
     };
