@@ -16,6 +16,7 @@ import { FragmentationAnalyzer } from './hostile/fragmentation.js';
 import { BadAddressAnalyzer } from './hostile/bad-addresses.js';
 import { TtlZeroAnalyzer } from './hostile/ttl-zero.js';
 import { BackscatterAnalyzer } from './hostile/backscatter.js';
+import { IpHeaderChecksumAnalyzer } from './hostile/ip-header-checksum.js';
 import { DiscardAnalyzer } from './zos/discards.js';
 import { IdsEventAnalyzer } from './zos/ids-events.js';
 import { TruncationAnalyzer } from './zos/truncation.js';
@@ -66,6 +67,7 @@ export function createAnalyzers(thresholds: Thresholds): AnalyzerSet {
     new BadAddressAnalyzer(thresholds),
     new TtlZeroAnalyzer(thresholds),
     new BackscatterAnalyzer(thresholds),
+    new IpHeaderChecksumAnalyzer(thresholds),
     // Application decoders (§5): FTP, DNS, DHCP, ICMP, TLS, SNMP, and FTP brute force.
     ...createApplicationAnalyzers(thresholds),
   ];

@@ -3,18 +3,20 @@
  * connection and rule, with Wireshark's severities (analysis.md §1). A packet of the retransmission family
  * counts once, under its most specific name. Retransmissions become a warning when they are a large share
  * of a connection's data; zero windows an error when the stall lasts long. Also: resets (warning; a RST
- * that follows the FIN exchange is only a note). TCP checksums are tcp-checksum.ts's, when asked for.
+ * that follows the FIN exchange is only a note). Connections opened by an illegal flag combination are left
+ * to the illegal-flags finding. TCP checksums are tcp-checksum.ts's, when asked for.
  */
 import type { AnalyzedPacket, PacketAnalyzer } from './analyzed-packet.js';
 import type { Finding } from './finding.js';
 import type { Thresholds } from './thresholds.js';
 import type { TcpConnection } from './tcp/tcp-conversation.js';
 import { Completeness } from './tcp/tcp-conversation.js';
-import { TCP_ANALYSIS_FLAGS, TcpAnalysisFlag, retransmissionKind, type TcpAnalysisFlagInfo } from './tcp/tcp-flags.js';
+import { TCP_ANALYSIS_FLAGS, TcpAnalysisFlag, retransmissionKind, type TcpAnalysisFlagInfo, type TcpAnalysisFlagName } from './tcp/tcp-flags.js';
 import { TcpFlags } from '../net/tcp-header.js';
 import { type FindingGroup, FindingGroups } from './finding-groups.js';
 import { TCP_EXPERT_WORDING, RESET_WORDING, RESET_AFTER_CLOSE_WORDING } from './tcp-expert-rules.js';
 import { connectionEndpoint, connectionText } from './address.js';
+import { illegalCombination } from './hostile/illegal-flags.js';
 
 const RETRANSMISSION_FAMILY = TcpAnalysisFlag.RETRANSMISSION | TcpAnalysisFlag.FAST_RETRANSMISSION | TcpAnalysisFlag.SPURIOUS_RETRANSMISSION | TcpAnalysisFlag.OUT_OF_ORDER;
 /** Port reuse is the connection analyzer's finding ("connection.port_reuse"), not repeated here. */
@@ -26,6 +28,9 @@ interface ConnectionCounts {
   /** Start of a zero-window stall advertised by A / by B, as seconds (NaN when open). */
   stallFromA: number;
   stallFromB: number;
+  /** Time of the last zero-window probe sent by A / by B into the other side's stall (NaN when none). */
+  probeFromA: number;
+  probeFromB: number;
 }
 
 export class TcpExpertAnalyzer implements PacketAnalyzer {
@@ -36,6 +41,8 @@ export class TcpExpertAnalyzer implements PacketAnalyzer {
   /** Connections with a zero-window stall still open, so one lasting to the end of the trace is measured. */
   private readonly openStalls = new Map<TcpConnection, ConnectionCounts>();
   private readonly zeroWindowGroups = new Set<FindingGroup>();
+  /** Connections opened by an illegal flag combination (a scan or fingerprinting probe). */
+  private readonly probed = new WeakSet<TcpConnection>();
   private lastTime = 0;
 
   constructor(private readonly thresholds: Thresholds) {
@@ -50,6 +57,10 @@ export class TcpExpertAnalyzer implements PacketAnalyzer {
     const closesWindow = p.tcp.tcp.window === 0 && (p.tcp.tcp.flags & (TcpFlags.RST | TcpFlags.SYN)) === 0;
     const counts = p.tcp.payloadLength > 0 || closesWindow ? this.countsOf(c) : this.perConnection.get(c);
     if (counts !== undefined && p.tcp.payloadLength > 0) counts.dataSegments++;
+    // A connection a crafted segment opened is the illegal-flags finding's, answers included: its resets
+    // and sequence oddities (SYN+FIN counts one number, the RST-ACK acknowledges two) are the probe's.
+    if (p.tcpFirstPacket === true && illegalCombination(p.tcp.tcp.flags) !== null) this.probed.add(c);
+    if (this.probed.has(c)) return;
     if (p.tcpFlags !== 0) this.noteFlags(p, c);
     if (counts !== undefined) this.noteZeroWindowStall(p, c, counts);
     if ((p.tcp.tcp.flags & TcpFlags.RST) !== 0) this.noteReset(p, c);
@@ -58,7 +69,7 @@ export class TcpExpertAnalyzer implements PacketAnalyzer {
   private countsOf(c: TcpConnection): ConnectionCounts {
     let counts = this.perConnection.get(c);
     if (counts === undefined) {
-      counts = { dataSegments: 0, stallFromA: Number.NaN, stallFromB: Number.NaN };
+      counts = { dataSegments: 0, stallFromA: Number.NaN, stallFromB: Number.NaN, probeFromA: Number.NaN, probeFromB: Number.NaN };
       this.perConnection.set(c, counts);
     }
     return counts;
@@ -86,12 +97,41 @@ export class TcpExpertAnalyzer implements PacketAnalyzer {
     }
     for (const flag of OTHER_FLAGS) {
       if ((p.tcpFlags & flag.bit) === 0) continue;
-      const group = this.flagGroup(flag, c);
+      const probe = this.zeroWindowProbeName(flag, p, c);
+      const group = this.flagGroup(probe === null ? flag : FLAG_BY_NAME.get(probe)!, c);
+      if ((probe ?? flag.name) === 'zero_window_probe') this.noteProbeInterval(group, p, c);
       const sender = this.senderText(p, c);
       if (group.hasRoomForEvidence) group.add(p, `${flag.description}, sent by ${sender}`);
       else group.countPacket(p);
       group.listDetail('sentBy', sender);
     }
+  }
+
+  /**
+   * Wireshark calls a zero-length segment at next-seq − 1 a keep-alive, whatever the window; sent into
+   * the peer's zero window it is the sender's zero-window probe, and the peer's answer the probe's ACK.
+   * The flag stays (it matches tshark); only the finding is named for what the analyst sees.
+   */
+  private zeroWindowProbeName(flag: TcpAnalysisFlagInfo, p: AnalyzedPacket, c: TcpConnection): TcpAnalysisFlagName | null {
+    if (flag.name !== 'keep_alive' && flag.name !== 'keep_alive_ack') return null;
+    const counts = this.perConnection.get(c);
+    if (counts === undefined) return null;
+    const fromA = p.tcpFromA === true;
+    if (flag.name === 'keep_alive') return Number.isNaN(fromA ? counts.stallFromB : counts.stallFromA) ? null : 'zero_window_probe';
+    return Number.isNaN(fromA ? counts.stallFromA : counts.stallFromB) ? null : 'zero_window_probe_ack';
+  }
+
+  /** The probe's interval from the previous probe (the first: from the start of the stall); back-off doubles it. */
+  private noteProbeInterval(group: FindingGroup, p: AnalyzedPacket, c: TcpConnection): void {
+    const counts = this.perConnection.get(c);
+    if (counts === undefined) return;
+    const fromA = p.tcpFromA === true;
+    const previous = fromA ? counts.probeFromA : counts.probeFromB;
+    const since = Number.isNaN(previous) ? (fromA ? counts.stallFromB : counts.stallFromA) : previous;
+    if (Number.isNaN(since)) return;
+    group.listDetail('intervalsSec', Math.round((this.lastTime - since) * 100) / 100);
+    if (fromA) counts.probeFromA = this.lastTime;
+    else counts.probeFromB = this.lastTime;
   }
 
   private senderText(p: AnalyzedPacket, c: TcpConnection): string {
@@ -113,8 +153,8 @@ export class TcpExpertAnalyzer implements PacketAnalyzer {
     }
     if (Number.isNaN(started)) return;
     this.closeStall(c, this.lastTime - started);
-    if (fromA) counts.stallFromA = Number.NaN;
-    else counts.stallFromB = Number.NaN;
+    if (fromA) counts.stallFromA = counts.probeFromB = Number.NaN;
+    else counts.stallFromB = counts.probeFromA = Number.NaN;
     if (Number.isNaN(counts.stallFromA) && Number.isNaN(counts.stallFromB)) this.openStalls.delete(c);
   }
 

@@ -108,7 +108,7 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
     component: 'SYSTCPDA',
     holds: 'HTTP download 61.8.0.17:80 → 10.0.52.164:2550 traced at 10.0.52.164: rows 355-379 as published (window 2190 → 1460 → 730 → 0, six probes at +0.67, 1.13, 2.20, 4.13, 8.06, 16.07 s, window 940 then 64240)',
     scaled: 'the published session moves 5.3 MB in 7195 datagrams over 2:05; the sample keeps 12 segments before the stall and 6 after it (2:05 elapsed becomes 36.6 s)',
-    reportSays: 'zero window on the client 10.0.52.164:2550 (error, 32.38 s stall: the receiving application is not reading, not a network problem); window full (warning); the probes are the largest gaps of the session ladder',
+    reportSays: 'zero window on the client 10.0.52.164:2550 (error, 32.38 s stall: the receiving application is not reading, not a network problem); window full (warning); the server’s six zero-window probes at doubling intervals, 0.67 to 16.07 s (note), which are the largest gaps of the session ladder',
     findings: [
       {
         rule: 'tcp.zero_window',
@@ -125,18 +125,18 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
         subject: { connection: '10.0.52.164:2550 → 61.8.0.17:80' },
         details: { sentBy: { includes: ['61.8.0.17:80'] } },
       },
-    ],
-    notes: [
-      { rule: 'tcp.keep_alive', because: 'the probes: zero-length segments one below the next expected byte, which Wireshark names keep-alives' },
-      { rule: 'tcp.keep_alive_ack', because: 'the client’s answers to the probes' },
-      { rule: 'tcp.window_update', because: 'the client opens its window to 940, then 64240' },
-    ],
-    pending: [
       {
-        what: 'the six 40-byte segments during the stall named as zero-window probes with exponential back-off (intervals 0.67, 1.13, 2.20, 4.13, 8.06, 16.07 s), not as keep-alives on an idle connection',
-        analyzer: 'tcp-expert-analyzer (tcp.zero_window details or its own rule): Wireshark calls a zero-length probe at next-seq − 1 a keep-alive, whose wording says "normal liveness checks"',
+        rule: 'tcp.zero_window_probe',
+        severity: 'note',
+        because: 'the six 40-byte segments during the stall (zero-length, one below the next expected byte, which Wireshark flags keep-alives) are the server’s zero-window probes, their intervals doubling: 0.67, 1.13, 2.20, 4.13, 8.06, 16.07 s',
+        subject: { connection: '10.0.52.164:2550 → 61.8.0.17:80' },
+        count: 6,
+        details: { sentBy: { includes: ['61.8.0.17:80'] }, intervalsSec: { includes: [0.67, 1.13, 2.2, 4.13, 8.06, 16.07] } },
+        title: ['Zero-window probes'],
       },
     ],
+    notes: [{ rule: 'tcp.window_update', because: 'the client opens its window to 940, then 64240' }],
+    pending: [],
     build: () => packetTrace(zeroWindowFrames(), { local: [STALL.client.address] }),
   },
   {
@@ -419,7 +419,7 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
     component: 'SYSTCPOT',
     holds: 'OSAENTA trace of OSA port OSDLPORT (stack address 172.29.96.20): 389 inbound broadcast frames from 172.29.96.93 with a broken IP header checksum and destination 172.29.191.255 (not this subnet’s broadcast), all discarded by the OSA (code 1); one echo request and its reply go through',
     scaled: '1 : 500,000 of the NETSTAT figures: 194,853,959 inbound → 390, 194,353,459 in error and 194,352,011 discarded → 389, 387,012 outbound → 1; two seconds of traffic',
-    reportSays: 'discard storm on OSDLPORT: 389 frames from 172.29.96.93 discarded by the OSA adapter (error)',
+    reportSays: 'discard storm on OSDLPORT: 389 frames from 172.29.96.93 discarded by the OSA adapter, 389 of the port’s 390 inbound frames (error); their IPv4 header checksums wrong (warning)',
     findings: [
       {
         rule: 'zos.discard',
@@ -427,19 +427,29 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
         because: 'interface discarding almost everything (Z-03 HIGH: ≥ 100 discards of one code on one link)',
         subject: { interface: OSA_FLOOD.port, host: OSA_FLOOD.floodIp },
         count: scaledDown(OSA_FLOOD.inboundDiscarded),
-        details: { code: OSA_FLOOD.discardCode, discardedBy: 'OSA adapter' },
-        title: ['discard storm'],
+        details: {
+          code: OSA_FLOOD.discardCode,
+          discardedBy: 'OSA adapter',
+          inboundOnLink: scaledDown(OSA_FLOOD.inboundPackets),
+          discardedInboundOnLink: scaledDown(OSA_FLOOD.inboundDiscarded),
+          percentOfInboundDiscarded: { near: (100 * OSA_FLOOD.inboundDiscarded) / OSA_FLOOD.inboundPackets, within: 0.1 },
+        },
+        title: ['discard storm', `${scaledDown(OSA_FLOOD.inboundDiscarded)} of ${scaledDown(OSA_FLOOD.inboundPackets)} inbound`],
+      },
+      {
+        rule: 'hostile.bad_ip_checksum',
+        severity: 'warning',
+        because: 'the discarded frames’ IPv4 header checksums are wrong: header errors (IP-17 MED; the sender computes that checksum in software)',
+        subject: { interface: OSA_FLOOD.port, host: OSA_FLOOD.floodIp },
+        count: scaledDown(OSA_FLOOD.inboundDiscarded),
+        details: { destinations: { includes: ['172.29.191.255'] } },
       },
     ],
     notes: [],
     pending: [
       {
-        what: 'the share of the port’s inbound frames discarded: 389 of 390 (99.7 %), "discarding almost everything"',
-        analyzer: 'zos/discards.ts: Z-03’s second criterion (discarded vs traced inbound packets on a link ≥ 50 %) is not computed',
-      },
-      {
-        what: 'the discarded frames’ IPv4 header checksums are wrong (header errors) and their destination 172.29.191.255 is not an address of the link (address errors)',
-        analyzer: 'no analyzer checks the IPv4 header checksum (exception-catalog IP-17); the OSA discard codes (1-4095) have no names in tables/discard-codes.json',
+        what: 'the discarded frames’ destination 172.29.191.255 is not an address of the link (address errors)',
+        analyzer: 'the OSA discard codes (1-4095) have no names in tables/discard-codes.json, and no analyzer knows the link’s subnet',
       },
     ],
     build: osaFloodDataSet,
@@ -450,7 +460,7 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
     component: 'SYSTCPIS',
     holds: 'IDS records 4-16 of correlator 2: SYNs from 50.79.43.252:53 to 192.86.33.199 ports 53, 256, 23, 1720, 113, 993, 1025, 3389, 3306, 8080, 143, 1723 (seq 1998194860, window 1024, MSS 1460, TTL 34; probe 03020002, rule ScanEventLowTcp-rule), the scanner’s RST to port 21 (probe 03020020)',
     scaled: null,
-    reportSays: 'one IDS scan event, correlator 2, from 50.79.43.252 (warning: probes "possibly suspicious"): 13 records, ports probed, probes 03020002 and 03020020, rule ScanEventLowTcp-rule',
+    reportSays: 'one IDS scan event, correlator 2, from 50.79.43.252 (warning: probes "possibly suspicious"): 13 records, ports probed, probes 03020002 and 03020020, rule ScanEventLowTcp-rule; the one ISN 1998194860 and window 1024 on every SYN as the mark of a scanning tool',
     findings: [
       {
         rule: 'zos.ids_scan',
@@ -464,17 +474,15 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
           sources: { includes: ['50.79.43.252:53'] },
           destinations: { includes: [IDS_FAST_SCAN.target] },
           destinationPorts: { includes: [...IDS_FAST_SCAN.probes.map(([port]) => port), IDS_FAST_SCAN.rst.port] },
+          // TCP-15: the constant ISN and window 1024 on every probe mark a scanning tool.
+          fixedIsn: IDS_FAST_SCAN.seq,
+          synWindow: IDS_FAST_SCAN.window,
         },
         title: ['correlator 2', '50.79.43.252'],
       },
     ],
     notes: [],
-    pending: [
-      {
-        what: 'the constant ISN 1998194860 and window 1024 on every probe named as the mark of a scanning tool (TCP-15)',
-        analyzer: 'zos/ids-events.ts (IDS records do not reach the wire analyzers, and no analyzer checks a fixed ISN across connections)',
-      },
-    ],
+    pending: [],
     build: idsScanDataSet,
   },
   {
@@ -546,23 +554,23 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
     component: 'SYSTCPDA',
     holds: 'traced at 10.20.0.125: from 10.20.6.125 (ports 56862-56866, one ISN 2449289213) to closed port 41089 a SYN+FIN, a SYN+RST, a FIN without ACK, a segment with no flags and one with all flags; the stack answers RST-ACK where a closed port must',
     scaled: null,
-    reportSays: 'illegal TCP flags from 10.20.6.125 (errors): SYN+FIN, SYN+RST, FIN without ACK, NULL, XMAS — crafted packets, a scan or OS fingerprinting',
-    findings: CRAFTED_PROBES.map(([, scenarioWords, reportWord]) => ({
+    reportSays: 'illegal TCP flags from 10.20.6.125 (errors): SYN+FIN, SYN+RST, FIN without ACK, NULL, XMAS — crafted packets, a scan or OS fingerprinting; the closed port’s RST-ACK answers shown with the probe they answer',
+    // The closed port's RST-ACK answers belong to the probe they answer (no reset warnings of their own, no
+    // "ACKed segment not captured" for the SYN+FIN's ack = ISN + 2); the all-flags segment is no backscatter.
+    findings: CRAFTED_PROBES.map(([, scenarioWords, reportWord, , , answered]) => ({
       rule: 'hostile.illegal_tcp_flags',
       severity: 'error' as const,
-      because: `crafted packets: scan or OS fingerprinting — ${scenarioWords} (SCAN-05..08 HIGH)`,
+      because: `crafted packets: scan or OS fingerprinting — ${scenarioWords} (SCAN-05..08 HIGH)${answered ? '; the closed port answers with RST-ACK' : ''}`,
       subject: { host: CRAFTED.scanner },
       count: 1,
       title: [reportWord],
-      details: { targets: { includes: [`${CRAFTED.target}:${CRAFTED.closedPort}`] } },
+      details: {
+        targets: { includes: [`${CRAFTED.target}:${CRAFTED.closedPort}`] },
+        ...(answered ? { answeredWithReset: { includes: [`${CRAFTED.target}:${CRAFTED.closedPort}`] } } : {}),
+      },
     })),
     notes: [{ rule: 'connection.rejected', because: 'the closed port answers the SYN+FIN with RST-ACK' }],
     pending: [],
-    strictPending: {
-      what: 'the report also warns of connection resets (the crafted SYN+RST, the closed port’s RST-ACK answers to the FIN and NULL probes), of an "ACKed segment that was not captured" (the RST-ACK answering the SYN+FIN acknowledges both, ack = ISN + 2, as RFC 9293 has a closed port answer), and notes the all-flags segment as backscatter',
-      analyzer:
-        'tcp-expert-analyzer: tcp.reset for connections that never had a handshake or whose segments are illegal flag combinations, and tcp.ack_lost_segment after a SYN+FIN (Wireshark counts SYN+FIN as one sequence number; the flag may stay in the TCP counts but is no finding here); hostile/backscatter.ts: a segment with SYN and ACK set is taken for a SYN-ACK even with RST and FIN set',
-    },
     build: () => packetTrace(illegalFlagFrames(), { local: [CRAFTED.target] }),
   },
   {

@@ -9,6 +9,7 @@ import { type AnalyzedPacket, type PacketAnalyzer, datagramOf } from '../analyze
 import type { Finding } from '../finding.js';
 import type { Thresholds } from '../thresholds.js';
 import { TcpFlags } from '../../net/tcp-header.js';
+import { illegalCombination } from './illegal-flags.js';
 import { type FindingGroup, FindingGroups } from '../finding-groups.js';
 import { type HostKey, destinationText, endpointText, sourceKey, sourceText } from '../address.js';
 
@@ -35,6 +36,8 @@ export class BackscatterAnalyzer implements PacketAnalyzer {
   observe(p: AnalyzedPacket): void {
     if (p.tcp === null || p.tcpFirstPacket !== true) return;
     const flags = p.tcp.tcp.flags;
+    // A segment with SYN and ACK among illegal others (all flags set) is a crafted probe, not an answer.
+    if (illegalCombination(flags) !== null) return;
     const synAck = (flags & (TcpFlags.SYN | TcpFlags.ACK)) === (TcpFlags.SYN | TcpFlags.ACK);
     const reset = (flags & (TcpFlags.RST | TcpFlags.SYN)) === TcpFlags.RST;
     const d = datagramOf(p);

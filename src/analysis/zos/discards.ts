@@ -16,6 +16,16 @@ import { protocolColumn } from '../views/packet-rows.js';
 
 /** Discard codes below this are the OSA adapter's (contract §5), the rest the TCP/IP stack's. */
 const FIRST_STACK_CODE = 4096;
+/** Z-03's second criterion: a link discarding at least half of what comes in is in a storm ... */
+const STORM_SHARE_PERCENT = 50;
+/** ... once enough came in for a share to mean something (a trace of two packets is no storm). */
+const STORM_SHARE_MIN_DISCARDS = 10;
+
+/** Inbound packets traced on one link, and how many of them were discarded. */
+interface LinkInbound {
+  traced: number;
+  discarded: number;
+}
 
 class DiscardGroup {
   second = -1;
@@ -44,6 +54,9 @@ export class DiscardAnalyzer implements PacketAnalyzer {
   readonly name = 'discards';
   private readonly groups: FindingGroups;
   private readonly rates = new Map<FindingGroup, DiscardGroup>();
+  /** Per link (a handful per trace); the groups of inbound discards keep their link's name. */
+  private readonly inbound = new Map<string, LinkInbound>();
+  private readonly inboundGroups = new Map<FindingGroup, string>();
 
   constructor(private readonly thresholds: Thresholds) {
     this.groups = new FindingGroups(thresholds.maxFindingGroups);
@@ -51,9 +64,10 @@ export class DiscardAnalyzer implements PacketAnalyzer {
 
   observe(p: AnalyzedPacket): void {
     const reason = p.packet.ctrace?.discard ?? null;
+    const link = p.packet.interface.name;
+    if (p.packet.direction === 'inbound') this.countInbound(link, reason !== null);
     if (reason === null) return;
     const d = datagramOf(p);
-    const link = p.packet.interface.name;
     // The peer is the far end: the source of a packet coming in, the destination of one going out.
     const peer = d === null ? 'non-IP' : p.packet.direction === 'outbound' ? destinationText(d) : sourceText(d);
     const byOsa = reason.code < FIRST_STACK_CODE;
@@ -72,6 +86,7 @@ export class DiscardAnalyzer implements PacketAnalyzer {
       this.rates.set(group, rate);
       Object.assign(group.details, { code: reason.code, name: reason.name ?? '(not in the code table)', layer: reason.layer, discardedBy: byOsa ? 'OSA adapter' : 'TCP/IP stack' });
     }
+    if (p.packet.direction === 'inbound') this.inboundGroups.set(group, link);
     rate.count(p.packet.timeSec);
     const destination = d === null ? '' : endpointText(destinationText(d), d.destinationPort);
     if (group.hasRoomForEvidence) group.add(p, `discard ${code}: ${d === null ? '' : `${endpointText(sourceText(d), d.sourcePort)} → ${destination} `}${protocolColumn(d)}`);
@@ -80,12 +95,37 @@ export class DiscardAnalyzer implements PacketAnalyzer {
     if (p.packet.ctrace?.deviceName) group.listDetail('devices', p.packet.ctrace.deviceName);
   }
 
+  private countInbound(link: string, discarded: boolean): void {
+    let counts = this.inbound.get(link);
+    if (counts === undefined) {
+      if (this.inbound.size >= this.thresholds.maxTrackedHosts) return;
+      counts = { traced: 0, discarded: 0 };
+      this.inbound.set(link, counts);
+    }
+    counts.traced++;
+    if (discarded) counts.discarded++;
+  }
+
+  /** The link's share of inbound packets discarded (all codes and peers), as NETSTAT's link statistics would show it. */
+  private inboundShare(group: FindingGroup): LinkInbound | null {
+    const link = this.inboundGroups.get(group);
+    const counts = link === undefined ? undefined : this.inbound.get(link);
+    if (counts === undefined || counts.traced === 0) return null;
+    group.details['inboundOnLink'] = counts.traced;
+    group.details['discardedInboundOnLink'] = counts.discarded;
+    group.details['percentOfInboundDiscarded'] = Math.round((1000 * counts.discarded) / counts.traced) / 10;
+    return counts;
+  }
+
   finish(): Finding[] {
     for (const rate of this.rates.values()) {
       const { group } = rate;
       group.details['peakPerSecond'] = rate.peakPerSecond;
-      const storm = group.count >= this.thresholds.discardStormCount || rate.peakPerSecond >= this.thresholds.discardStormPerSec;
-      if (storm) group.spec = { ...group.spec, severity: 'error', title: `${group.spec.title} (discard storm)` };
+      const share = this.inboundShare(group);
+      const mostlyDiscarded = share !== null && share.discarded >= STORM_SHARE_MIN_DISCARDS && 100 * share.discarded >= STORM_SHARE_PERCENT * share.traced;
+      const storm = group.count >= this.thresholds.discardStormCount || rate.peakPerSecond >= this.thresholds.discardStormPerSec || mostlyDiscarded;
+      const shareText = mostlyDiscarded ? `: ${share.discarded} of ${share.traced} inbound packets on ${group.spec.subject.interface} discarded` : '';
+      if (storm) group.spec = { ...group.spec, severity: 'error', title: `${group.spec.title} (discard storm${shareText})` };
     }
     return this.groups.findings();
   }

@@ -12,7 +12,9 @@
 import { type AnalyzedPacket, type PacketAnalyzer, datagramOf } from '../analyzed-packet.js';
 import { type Finding, type Severity, severityRank } from '../finding.js';
 import type { Thresholds } from '../thresholds.js';
-import { FindingGroups } from '../finding-groups.js';
+import { type FindingGroup, FindingGroups } from '../finding-groups.js';
+import { IpProtocol } from '../../net/ip-protocols.js';
+import { TcpFlags, TcpHeader, readTcpHeader } from '../../net/tcp-header.js';
 import { destinationText, endpointText, sourceText } from '../address.js';
 import { describeProbe } from '../../ctrace/ids-probes.js';
 
@@ -55,9 +57,28 @@ function probeIdOf(p: AnalyzedPacket): number | null {
   return parseInt(hex, 16) >>> 0;
 }
 
+/**
+ * The SYNs of one event, for the mark of a scanning tool (exception-catalog TCP-15): one initial sequence
+ * number on every SYN, whatever the port, is a packet-crafting tool, not a stack (which picks a new ISN
+ * per connection); nmap's SYN scan also sends them all with window 1024.
+ */
+interface EventSyns {
+  count: number;
+  /** The ISN (window) all SYNs shared so far; -1 once two differ. */
+  isn: number;
+  window: number;
+}
+
+/** TCP-15: at least this many SYNs with one ISN. */
+const FIXED_ISN_MIN_SYNS = 3;
+/** The window nmap's SYN scan sends. */
+const NMAP_SYN_WINDOW = 1024;
+
 export class IdsEventAnalyzer implements PacketAnalyzer {
   readonly name = 'ids-events';
   private readonly groups: FindingGroups;
+  private readonly syns = new Map<FindingGroup, EventSyns>();
+  private readonly header = new TcpHeader();
 
   constructor(thresholds: Thresholds) {
     this.groups = new FindingGroups(thresholds.maxFindingGroups);
@@ -97,10 +118,32 @@ export class IdsEventAnalyzer implements PacketAnalyzer {
       group.listDetail('sources', endpointText(source, d.sourcePort));
       group.listDetail('destinations', destinationText(d));
       if (d.destinationPort >= 0) group.listDetail('destinationPorts', d.destinationPort);
+      // IDS records do not reach the TCP analysis: the SYN's header is read here.
+      if (d.protocol === IpProtocol.TCP && d.transportOffset >= 0 && readTcpHeader(p.packet.data, d.transportOffset, d.payloadEnd, this.header)) this.noteSyn(group);
     }
   }
 
+  private noteSyn(group: FindingGroup): void {
+    if ((this.header.flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST | TcpFlags.FIN)) !== TcpFlags.SYN) return;
+    const { seq, window } = this.header;
+    const syns = this.syns.get(group);
+    if (syns === undefined) {
+      this.syns.set(group, { count: 1, isn: seq, window });
+      return;
+    }
+    syns.count++;
+    if (syns.isn !== seq) syns.isn = -1;
+    if (syns.window !== window) syns.window = -1;
+  }
+
   finish(): Finding[] {
+    for (const [group, syns] of this.syns) {
+      if (syns.isn < 0 || syns.count < FIXED_ISN_MIN_SYNS) continue;
+      group.details['fixedIsn'] = syns.isn;
+      if (syns.window >= 0) group.details['synWindow'] = syns.window;
+      const window = syns.window === NMAP_SYN_WINDOW ? ` and window ${NMAP_SYN_WINDOW}, as nmap's SYN scan sends them` : syns.window >= 0 ? ` and window ${syns.window}` : '';
+      group.details['scanningTool'] = `all ${syns.count} SYNs carry the initial sequence number ${syns.isn}${window}: a packet-crafting scanner, not a TCP stack, which picks a new ISN for every connection`;
+    }
     return this.groups.findings();
   }
 }
