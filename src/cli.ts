@@ -26,7 +26,7 @@ const cli = yargs(args).scriptName('zctrace');
 // One after another, so `zctrace --help` lists the commands in this order.
 for (const name of wanted) await COMMAND_MODULES[name]!(cli);
 await cli
-  .demandCommand(1, 'Name a command: convert or info (zctrace --help lists them)')
+  .demandCommand(1, 'Name a command: convert, info, list, report or calibrate (zctrace --help lists them)')
   .strict()
   .version(PRODUCT_VERSION)
   .help()
