@@ -15,6 +15,7 @@ import type { CompiledLayout, FieldSlot } from './layout/layout-compile.js';
 import type { ComponentDecoder, ComponentDecoderOptions } from './component-decoders.js';
 import { PthdrView } from './pthdr.js';
 import { PacketDescriber, type DescribedSource } from './packet-describer.js';
+import { StandaloneEntryDecoder } from './standalone-entry-decoder.js';
 import { LinkType } from '../capture/link-types.js';
 import { ipTotalLength } from '../net/ip-header.js';
 import { describeProbe, isIdsProbeId, type IdsProbe } from './ids-probes.js';
@@ -73,8 +74,8 @@ export function createIdsEntryCheck(profile: LayoutProfile): EntryCheck {
   return (entry) => entryProblem(entry, view, found);
 }
 
-class IdsDecoder implements ComponentDecoder {
-  private readonly counters: IdsStats = {
+class IdsDecoder extends StandaloneEntryDecoder<IdsStats> {
+  protected readonly counters: IdsStats = {
     packets: 0,
     truncatedPackets: 0,
     padBytesDropped: 0,
@@ -89,12 +90,13 @@ class IdsDecoder implements ComponentDecoder {
   private readonly codePage: CodePage;
   private readonly view: PthdrView;
   private readonly checkView: PthdrView;
-  private readonly describer: PacketDescriber;
+  protected readonly describer: PacketDescriber;
   /** The entry the scanner's check last accepted and where its packet is: decode then need not search again. */
   private checked: CteEntry | null = null;
   private readonly found = { at: -1 };
 
   constructor(options: ComponentDecoderOptions) {
+    super();
     this.layout = options.profile.compiled;
     this.codePage = options.codePage;
     this.view = new PthdrView(this.layout);
@@ -127,19 +129,6 @@ class IdsDecoder implements ComponentDecoder {
     this.fillPacket(packet, entry.bytes, at, view.end);
     counters.packets++;
     return packet;
-  }
-
-  takeQueued(): CtracePacket | null {
-    return null;
-  }
-
-  flush(): CtracePacket[] {
-    return [];
-  }
-
-  stats(): Record<string, number> {
-    this.counters.captureTimeFallbacks = this.describer.captureTimeFallbacks;
-    return { ...this.counters };
   }
 
   /** Points the view at the entry's header; the packet offset, or -1 when the entry has no usable packet. */

@@ -14,6 +14,7 @@ import type { CompiledLayout, FieldSlot } from './layout/layout-compile.js';
 import type { ComponentDecoder, ComponentDecoderOptions } from './component-decoders.js';
 import { PthdrView } from './pthdr.js';
 import { PacketDescriber, type DescribedSource } from './packet-describer.js';
+import { StandaloneEntryDecoder } from './standalone-entry-decoder.js';
 import { LinkType } from '../capture/link-types.js';
 import { ipTotalLength, ipVersionAt } from '../net/ip-header.js';
 import {
@@ -95,9 +96,9 @@ function deviceIdText(value: number, size: number): string {
   return parts.join('-');
 }
 
-class OsaentaDecoder implements ComponentDecoder {
+class OsaentaDecoder extends StandaloneEntryDecoder<OsaentaStats> {
   readonly check: EntryCheck;
-  private readonly counters: OsaentaStats = {
+  protected readonly counters: OsaentaStats = {
     packets: 0,
     truncatedPackets: 0,
     vlanTaggedFrames: 0,
@@ -111,10 +112,11 @@ class OsaentaDecoder implements ComponentDecoder {
   private readonly layout: CompiledLayout;
   private readonly view: PthdrView;
   private readonly eth = newEthernetView();
-  private readonly describer: PacketDescriber;
+  protected readonly describer: PacketDescriber;
   private readonly deviceTexts = new Map<number, string>();
 
   constructor(options: ComponentDecoderOptions) {
+    super();
     this.layout = options.profile.compiled;
     this.view = new PthdrView(this.layout);
     this.describer = new PacketDescriber(this.layout, options.codePage, options.leapSeconds, OSAENTA_SOURCE);
@@ -138,19 +140,6 @@ class OsaentaDecoder implements ComponentDecoder {
     packet.originalLength = this.originalLength(entry.bytes, start, view.end);
     this.addFrameFacts(packet);
     return packet;
-  }
-
-  takeQueued(): CtracePacket | null {
-    return null;
-  }
-
-  flush(): CtracePacket[] {
-    return [];
-  }
-
-  stats(): Record<string, number> {
-    this.counters.captureTimeFallbacks = this.describer.captureTimeFallbacks;
-    return { ...this.counters };
   }
 
   /**
