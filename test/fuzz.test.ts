@@ -19,6 +19,7 @@ import { readCaptureFile } from '../src/capture/capture-file-reader.js';
 import { ZctraceError } from '../src/errors.js';
 import { runCli } from './support/cli.js';
 import { assertReadClean, runTool } from './support/tshark.js';
+import { Random } from './support/seeded-random.js';
 
 const SAMPLES = new URL('../samples/', import.meta.url).pathname;
 const ITERATIONS = Number(process.env['ZCTRACE_FUZZ_ITERATIONS'] ?? 2000);
@@ -29,26 +30,6 @@ const TSHARK_EVERY = 25;
 const CLI_EVERY = 250;
 /** Exit codes a bad input may end with (README "Exit codes"): done, input unusable, not supported. */
 const INPUT_EXIT_CODES = [0, 3, 6];
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  below(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
 
 const u16 = (b: Uint8Array, at: number): number => ((b[at] ?? 0) << 8) | (b[at + 1] ?? 0);
 function setU16(b: Uint8Array, at: number, value: number): void {

@@ -17,6 +17,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { buildPacketEntry, fullHeaderLength, pthdrSlots } from '../../test/support/packet-trace-builder.js';
 import { TcpConversation, type SegmentSpec } from '../../test/support/tcp-frame-builder.js';
 import { CTE_HEADER_LENGTH, DEFAULT_RECORD_LENGTH } from '../../test/support/cte-builder.js';
+import { Random } from '../../test/support/seeded-random.js';
 import { unixTimeToStck } from '../../src/zos/stck.js';
 import { MAX_SNAPLEN } from '../../src/capture/capture-writer.js';
 import { LinkType } from '../../src/capture/link-types.js';
@@ -65,25 +66,6 @@ const TCP = 6;
 const UDP = 17;
 const TcpFlag = { FIN: 0x01, SYN: 0x02, PSH: 0x08, ACK: 0x10 } as const;
 
-/** A small, fast, seeded generator (mulberry32): the same seed gives the same data set. */
-export class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  below(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
 
 // ---- output: buffered file, RDW records, trace buffers --------------------------------------------------
 
