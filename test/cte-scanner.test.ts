@@ -4,7 +4,8 @@ import { CteScanner, scanEntries, type ScanOptions } from '../src/ctrace/cte-sca
 import { deframe, type FramingAnomaly } from '../src/zos/framing.js';
 import { unixTimeToStck } from '../src/zos/stck.js';
 import type { CteEntry, EntryCheck, SkippedRange } from '../src/ctrace/cte.js';
-import type { Framing, LogicalChunk } from '../src/zos/logical-chunk.js';
+import type { Framing } from '../src/zos/logical-chunk.js';
+import { chunksOf } from './support/reused-chunks.js';
 
 const CHUNK_SIZES = [1, 2, 3, 7, 64, 4096];
 const packetTraceOnly: EntryCheck = (entry) => (entry.formatId === 4 ? null : `format ${entry.formatId}`);
@@ -21,16 +22,6 @@ function sampleEntry(i: number, formatId = 4): Uint8Array {
 
 /** Entries of varied length: some under 256 bytes, so CTELENP's first byte is 0 like the zero fill's. */
 const ENTRIES = Array.from({ length: 60 }, (_, i) => sampleEntry(i));
-
-/** The file in chunks through ONE reused buffer, as strict as the real reader: a view dies at the next pull. */
-async function* chunksOf(bytes: Uint8Array, size: number, base = 0): AsyncGenerator<LogicalChunk> {
-  const reused = new Uint8Array(size);
-  for (let at = 0; at < bytes.length; at += size) {
-    const piece = bytes.subarray(at, at + size);
-    reused.set(piece);
-    yield { bytes: reused.subarray(0, piece.length), fileOffset: base + at };
-  }
-}
 
 interface SeenEntry {
   entryNumber: number;

@@ -3,6 +3,7 @@ import { buildCte, cutRecords, frameBdw, frameRaw, frameRdw, packBuffers, concat
 import { deframe, detectFraming, type DescriptorSource, type FramingAnomaly } from '../src/zos/framing.js';
 import { MAX_WALKED_DESCRIPTORS } from '../src/zos/framing-detect.js';
 import type { Framing, LogicalChunk } from '../src/zos/logical-chunk.js';
+import { chunksOf } from './support/reused-chunks.js';
 
 const CHUNK_SIZES = [1, 2, 3, 7, 64, 4096];
 
@@ -44,16 +45,6 @@ function memorySource(bytes: Uint8Array): DescriptorSource {
       return piece.length;
     },
   };
-}
-
-/** The file in chunks through ONE reused buffer, as strict as the real reader: a view dies at the next pull. */
-async function* chunksOf(bytes: Uint8Array, size: number, base = 0): AsyncGenerator<LogicalChunk> {
-  const reused = new Uint8Array(size);
-  for (let at = 0; at < bytes.length; at += size) {
-    const piece = bytes.subarray(at, at + size);
-    reused.set(piece);
-    yield { bytes: reused.subarray(0, piece.length), fileOffset: base + at };
-  }
 }
 
 interface Deframed {
