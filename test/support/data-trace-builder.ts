@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildCte } from './cte-builder.js';
 import { buildPacketEntryData, DEFAULT_CAPTURE_TIME, fullHeaderLength, pthdrSlots, type PthdrValues, type UnixTime } from './packet-trace-builder.js';
+import { ebcdicByte } from './layout-extension.js';
 
 const PROFILE_PATH = fileURLToPath(new URL('../../src/ctrace/layout/default-profile.json', import.meta.url));
 
@@ -80,20 +81,6 @@ export interface DataEntrySpec {
   /** CTETIME; default PTH_Time + 5 µs. */
   entryTime?: UnixTime;
   formatId?: number;
-}
-
-const EBCDIC_PUNCTUATION: Record<string, number> = { ' ': 0x40, '.': 0x4b, '-': 0x60, _: 0x6d, '@': 0x7c, '#': 0x7b, $: 0x5b };
-
-/** Job names are upper-case letters, digits and national characters: the same bytes in code pages 037 and 1047. */
-function ebcdicByte(ch: string): number {
-  const c = ch.charCodeAt(0);
-  if (ch >= '0' && ch <= '9') return 0xf0 + (c - 48);
-  if (ch >= 'A' && ch <= 'I') return 0xc1 + (c - 65);
-  if (ch >= 'J' && ch <= 'R') return 0xd1 + (c - 74);
-  if (ch >= 'S' && ch <= 'Z') return 0xe2 + (c - 83);
-  const b = EBCDIC_PUNCTUATION[ch];
-  if (b === undefined) throw new Error(`the test builder cannot encode "${ch}" in EBCDIC`);
-  return b;
 }
 
 function writeSocketField(data: Uint8Array, slot: Slot, value: string | number): void {

@@ -44,7 +44,8 @@ export function writeUint(data: Uint8Array, slot: Slot, value: number): void {
 
 const EBCDIC_PUNCTUATION: Record<string, number> = { ' ': 0x40, '.': 0x4b, '-': 0x60, _: 0x6d, '@': 0x7c, '#': 0x7b, $: 0x5b };
 
-function ebcdicByte(ch: string): number {
+/** Letters, digits and the punctuation names use: the same bytes in code pages 037 and 1047. */
+export function ebcdicByte(ch: string): number {
   const c = ch.charCodeAt(0);
   const ranges: [string, string, number][] = [
     ['0', '9', 0xf0],

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCte } from './cte-builder.js';
 import { unixTimeToStck } from '../../src/zos/stck.js';
 import type { CteEntry } from '../../src/ctrace/cte.js';
+import { ebcdicByte } from './layout-extension.js';
 
 const PROFILE_PATH = fileURLToPath(new URL('../../src/ctrace/layout/default-profile.json', import.meta.url));
 
@@ -91,19 +92,6 @@ export interface PacketEntrySpec {
 export const DEFAULT_CAPTURE_TIME: UnixTime = { sec: 1_700_000_000, nsec: 123_456_000 };
 export const PAD_BYTE = 0x00;
 const ENTRY_DELAY_NS = 5_000;
-
-/** Letters, digits and the punctuation link names use, in EBCDIC (the same in code pages 037 and 1047). */
-function ebcdicByte(ch: string): number {
-  const c = ch.charCodeAt(0);
-  if (ch >= '0' && ch <= '9') return 0xf0 + (c - 48);
-  if (ch >= 'A' && ch <= 'I') return 0xc1 + (c - 65);
-  if (ch >= 'J' && ch <= 'R') return 0xd1 + (c - 74);
-  if (ch >= 'S' && ch <= 'Z') return 0xe2 + (c - 83);
-  const punctuation: Record<string, number> = { ' ': 0x40, '.': 0x4b, '-': 0x60, _: 0x6d, '@': 0x7c, '#': 0x7b, $: 0x5b };
-  const b = punctuation[ch];
-  if (b === undefined) throw new Error(`the test builder cannot encode "${ch}" in EBCDIC`);
-  return b;
-}
 
 /** 16-byte PTHDR form: IPv4 as ::ffff:a.b.c.d, IPv6 text with optional "::". */
 export function ip16Bytes(text: string): Uint8Array {
