@@ -11,7 +11,7 @@ import type { InputKind } from '../input/packet-source.js';
 import type { Report, ReportInput } from '../report/report-model.js';
 import { type AnalyzedPacket, type PacketAnalyzer, readDatagram } from './analyzed-packet.js';
 import type { Finding, Severity } from './finding.js';
-import type { Thresholds } from './thresholds.js';
+import type { ThresholdName, Thresholds } from './thresholds.js';
 import { REPORT_SCHEMA_VERSION } from '../report/report-model.js';
 import { SEVERITIES, severityRank } from './finding.js';
 import { THRESHOLD_DEFINITIONS } from './thresholds.js';
@@ -176,7 +176,7 @@ export class AnalysisPipeline {
       generatedAt: new Date().toISOString(),
       inputs: inputs.map((input, i) => this.reportInput(input, i)),
       filter,
-      thresholds: Object.fromEntries(THRESHOLD_DEFINITIONS.map((d) => [d.name, this.thresholds[d.name as keyof Thresholds] ?? d.value])),
+      thresholds: Object.fromEntries(THRESHOLD_DEFINITIONS.map((d) => [d.name, this.thresholds[d.name as ThresholdName] ?? d.value])),
       overview: {
         packets: this.packets,
         bytes: this.bytes,

@@ -17,6 +17,7 @@ import { BadAddressAnalyzer } from './hostile/bad-addresses.js';
 import { TtlZeroAnalyzer } from './hostile/ttl-zero.js';
 import { BackscatterAnalyzer } from './hostile/backscatter.js';
 import { IpHeaderChecksumAnalyzer } from './hostile/ip-header-checksum.js';
+import { ForeignDestinationAnalyzer } from './hostile/foreign-destinations.js';
 import { DiscardAnalyzer } from './zos/discards.js';
 import { IdsEventAnalyzer } from './zos/ids-events.js';
 import { TruncationAnalyzer } from './zos/truncation.js';
@@ -68,6 +69,7 @@ export function createAnalyzers(thresholds: Thresholds): AnalyzerSet {
     new TtlZeroAnalyzer(thresholds),
     new BackscatterAnalyzer(thresholds),
     new IpHeaderChecksumAnalyzer(thresholds),
+    new ForeignDestinationAnalyzer(thresholds),
     // Application decoders (§5): FTP, DNS, DHCP, ICMP, TLS, SNMP, and FTP brute force.
     ...createApplicationAnalyzers(thresholds),
   ];

@@ -4,10 +4,12 @@
  * Each one is a row of data with its default, unit and meaning, so the report can list the values a run
  * used and the documentation can be generated from the same table. A JSON config file overrides any of
  * them: `{ "thresholds": { "scanDistinctPorts": 25 } }` (a bare `{ "scanDistinctPorts": 25 }` works too).
+ * One entry is not a number: `localAddresses`, the traced stack's addresses, a list of IP addresses.
  * Defaults follow spec/exception-catalog.md; they are proposals, which is why they are configurable.
  */
 import { readFileSync } from 'node:fs';
 import { ZctraceError } from '../errors.js';
+import { parseIpAddress } from '../filter/address-match.js';
 
 export interface ThresholdDefinition {
   name: string;
@@ -41,6 +43,7 @@ const DEFINITIONS = [
   // z/OS (A.1)
   { name: 'discardStormCount', value: 100, unit: 'packets', kind: 'detection', description: 'Discards of one code on one interface that raise the discard finding from warning to error' },
   { name: 'discardStormPerSec', value: 10, unit: 'packets/s', kind: 'detection', description: 'Discard rate of one code on one interface that raises the discard finding from warning to error' },
+  { name: 'foreignDestinationPackets', value: 100, unit: 'packets', kind: 'detection', description: 'Received packets on one interface addressed to none of the stack’s addresses (the sources it sends from, and localAddresses in the config), nor to a broadcast or multicast address, that make a finding (NETSTAT’s address errors)' },
   // Applications (A.8)
   // FTP (FTP-01 .. FTP-04)
   { name: 'ftpDataConnectionWaitSec', value: 10, unit: 's', kind: 'detection', description: 'Time after a PORT/PASV announcement within which the data connection SYN is expected' },
@@ -78,7 +81,13 @@ const DEFINITIONS = [
 export const THRESHOLD_DEFINITIONS: readonly ThresholdDefinition[] = DEFINITIONS;
 
 export type ThresholdName = (typeof DEFINITIONS)[number]['name'];
-export type Thresholds = Readonly<Record<ThresholdName, number>>;
+export type Thresholds = Readonly<Record<ThresholdName, number>> & {
+  /** Addresses of the traced stack stated in the config (`"localAddresses": ["10.1.1.1"]`), besides those the trace shows. */
+  readonly localAddresses?: readonly string[];
+};
+
+/** The config entry that is a list of addresses rather than a number. */
+const LOCAL_ADDRESSES = 'localAddresses';
 
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze(
   Object.fromEntries(THRESHOLD_DEFINITIONS.map((d) => [d.name, d.value])) as Record<ThresholdName, number>,
@@ -90,10 +99,14 @@ function isThresholdName(name: string): name is ThresholdName {
 
 /** Thresholds with `overrides` applied; an unknown name or a value that is not a non-negative number is refused. */
 export function withOverrides(overrides: Record<string, unknown>, source: string | null = null): Thresholds {
-  const result: Record<ThresholdName, number> = { ...DEFAULT_THRESHOLDS };
+  const result: Record<ThresholdName, number> & { localAddresses?: readonly string[] } = { ...DEFAULT_THRESHOLDS };
   for (const [name, value] of Object.entries(overrides)) {
+    if (name === LOCAL_ADDRESSES) {
+      result.localAddresses = addressList(value, source);
+      continue;
+    }
     if (!isThresholdName(name)) {
-      throw new ZctraceError('USAGE', `unknown threshold "${name}" (known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')})`, source);
+      throw new ZctraceError('USAGE', `unknown threshold "${name}" (known: ${[...Object.keys(DEFAULT_THRESHOLDS), LOCAL_ADDRESSES].join(', ')})`, source);
     }
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new ZctraceError('USAGE', `threshold "${name}" must be a non-negative number, not ${JSON.stringify(value)}`, source);
@@ -101,6 +114,14 @@ export function withOverrides(overrides: Record<string, unknown>, source: string
     result[name] = value;
   }
   return Object.freeze(result);
+}
+
+/** `localAddresses`: a list of IPv4 or IPv6 addresses, each checked. */
+function addressList(value: unknown, source: string | null): readonly string[] {
+  const bad = (why: string): ZctraceError => new ZctraceError('USAGE', `"${LOCAL_ADDRESSES}" must be a list of IPv4 or IPv6 addresses: ${why}`, source);
+  if (!Array.isArray(value)) throw bad(`not ${JSON.stringify(value)}`);
+  for (const item of value) if (typeof item !== 'string' || parseIpAddress(item.trim()) === null) throw bad(`${JSON.stringify(item)} is not an address`);
+  return Object.freeze((value as string[]).map((item) => item.trim()));
 }
 
 /** Reads a thresholds config file (JSON) and applies it over the defaults. */
@@ -125,5 +146,7 @@ export function loadThresholds(path: string | null | undefined): Thresholds {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ZctraceError('USAGE', '"thresholds" must be a JSON object of names and numbers', path);
   }
-  return withOverrides(body as Record<string, unknown>, path);
+  // The stack's addresses may stand next to "thresholds" as well as inside it.
+  const stated = body === document ? undefined : (document as Record<string, unknown>)[LOCAL_ADDRESSES];
+  return withOverrides(stated === undefined ? (body as Record<string, unknown>) : { [LOCAL_ADDRESSES]: stated, ...body }, path);
 }
