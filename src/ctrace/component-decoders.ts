@@ -26,6 +26,11 @@ export interface ComponentDecoder {
   readonly check: EntryCheck;
   /** The packet an entry completes, or null; drain `takeQueued` after each call. */
   decode(entry: CteEntry): CtracePacket | null;
+  /**
+   * True when the packet `decode` returned last is a view of its entry's bytes (not a reassembled or
+   * synthesized packet): then it lasts as long as the entry's chunk. Absent means never.
+   */
+  readonly lastPacketViewsEntry?: boolean;
   /** A further packet completed by the last decode, or null. */
   takeQueued(): CtracePacket | null;
   /** Packets still held at the end of input. */
@@ -47,14 +52,19 @@ function createSystcpdaDecoder(options: ComponentDecoderOptions): ComponentDecod
     [SMC_FORMAT_ID, createSmcDecoder(options)],
   ]);
   let otherFormats = 0;
+  let lastFromPacketTrace = false;
   return {
     check: (entry) => (entry.formatId === PACKET_TRACE_FORMAT_ID ? packets.check(entry) : (byFormat.get(entry.formatId)?.check(entry) ?? null)),
     decode(entry) {
-      if (entry.formatId === PACKET_TRACE_FORMAT_ID) return packets.decode(entry);
+      lastFromPacketTrace = entry.formatId === PACKET_TRACE_FORMAT_ID;
+      if (lastFromPacketTrace) return packets.decode(entry);
       const decoder = byFormat.get(entry.formatId);
       if (decoder !== undefined) return decoder.decode(entry);
       otherFormats++;
       return null;
+    },
+    get lastPacketViewsEntry() {
+      return lastFromPacketTrace && packets.lastPacketViewsEntry;
     },
     takeQueued: () => packets.takeQueued(),
     flush: () => packets.flush(),

@@ -71,6 +71,11 @@ function viewOf(bytes: Uint8Array): DataView {
  */
 export class CteScanner {
   private readonly check: EntryCheck;
+  /**
+   * The last entry found lies in the carry, which the next chunk overwrites; otherwise it is a view of
+   * the chunk pushed, which lasts as long as the caller's chunk does.
+   */
+  lastEntryInCarry = false;
   private readonly maxEntryLength: number;
   private readonly skipped: SkippedRangeTracker;
   private entryCount = 0;
@@ -85,9 +90,17 @@ export class CteScanner {
   private readonly carryMap = new OffsetMap();
   /** The chunk to continue in once the carried candidates are settled; null when the carry holds it all. */
   private pendingChunk: LogicalChunk | null = null;
+  /** How many of the pending chunk's first bytes are in the carry. */
+  private pendingTaken = 0;
 
   /** The region being scanned: the carry or a chunk. */
   private bytes = NO_BYTES;
+  /**
+   * The region's buffer and offset in it, read once per region: an entry's view is built from them with
+   * the constructor, which costs half of what `subarray` does per entry (and `.buffer` is no cheaper).
+   */
+  private regionBuffer: ArrayBufferLike = NO_BYTES.buffer;
+  private regionOffset = 0;
   private view = NO_VIEW;
   private map = new OffsetMap();
   private readonly chunkMap = this.map;
@@ -116,12 +129,15 @@ export class CteScanner {
       this.scanChunk(chunk, 0);
       return;
     }
-    // Join the carried tail with enough of this chunk to settle any candidate that starts in the tail.
-    const take = Math.min(chunk.bytes.length, this.maxEntryLength);
+    // Join the carried tail with as much of this chunk as the candidates that start in the tail need:
+    // first what the tail's own CTELENP asks for, the rest (up to the longest entry) only if the scan of
+    // the tail asks for more. Candidates after the tail are scanned in the chunk itself, so their entries
+    // are views of the chunk (which the reader keeps intact longer than the carry).
     this.carriedLength = this.carryLength;
-    this.appendToCarry(chunk.bytes.subarray(0, take), chunk.fileOffset);
-    this.pendingChunk = take < chunk.bytes.length ? chunk : null;
-    this.scanCarry(this.pendingChunk === null ? this.carryLength : this.carriedLength);
+    this.pendingChunk = chunk;
+    this.pendingTaken = 0;
+    this.takeFromPending(this.carriedEntryNeeds());
+    this.scanCarry(this.carriedLength);
   }
 
   /** No more input: what is left is judged as it is (a candidate running past it is damage). */
@@ -136,16 +152,47 @@ export class CteScanner {
       const step = this.scan();
       if (step === Step.ENTRY) return this.takeFound();
       this.reportSkipped(this.pos);
+      if (step === Step.NEED_MORE && this.takeRestOfPending()) continue;
       if (step === Step.LIMIT && this.pendingChunk !== null) {
         const chunk = this.pendingChunk;
         this.pendingChunk = null;
         this.scanChunk(chunk, this.pos - this.carriedLength);
         continue;
       }
+      // A carried candidate that needs more than the chunk had: all of the chunk is in the carry already.
+      this.pendingChunk = null;
       if (this.final) this.skipped.flush();
       else this.keepTail();
       return null;
     }
+  }
+
+  /** Bytes past the carried tail that the entry starting it would end at (at least a header's worth). */
+  private carriedEntryNeeds(): number {
+    const claimed = this.carryLength >= 2 ? this.carryView.getUint16(0) : 0;
+    return Math.max(claimed, CTE_HEADER_LENGTH) - this.carryLength;
+  }
+
+  /** Appends up to `length` more bytes of the pending chunk to the carry (never past the longest entry). */
+  private takeFromPending(length: number): void {
+    const chunk = this.pendingChunk!;
+    const to = Math.min(chunk.bytes.length, this.maxEntryLength, this.pendingTaken + Math.max(0, length));
+    if (to <= this.pendingTaken) return;
+    this.appendToCarry(chunk.bytes.subarray(this.pendingTaken, to), chunk.fileOffset + this.pendingTaken);
+    this.pendingTaken = to;
+  }
+
+  /**
+   * A carried candidate needs more bytes: takes the rest of what the pending chunk can give and scans on
+   * from the same candidate. False when there is nothing more to take.
+   */
+  private takeRestOfPending(): boolean {
+    if (this.pendingChunk === null || this.bytes !== this.carry) return false;
+    const before = this.pendingTaken;
+    this.takeFromPending(this.maxEntryLength);
+    if (this.pendingTaken === before) return false;
+    this.setRegion(this.carry, this.carryView, this.carryMap, this.carryLength, this.carriedLength, this.pos);
+    return true;
   }
 
   private takeFound(): CteEntry | null {
@@ -211,13 +258,14 @@ export class CteScanner {
       formatId: this.view.getUint32(p + 4),
       todHigh: this.view.getUint32(p + 8),
       todLow: this.view.getUint32(p + 12),
-      bytes: this.bytes.subarray(p, p + length),
+      bytes: new Uint8Array(this.regionBuffer, this.regionOffset + p, length),
       dataOffset,
       dataEnd: length - 2,
     };
     if (this.check(candidate) !== null) return false;
     this.entryCount++;
     this.found = candidate;
+    this.lastEntryInCarry = this.bytes === this.carry;
     return true;
   }
 
@@ -251,6 +299,8 @@ export class CteScanner {
 
   private setRegion(bytes: Uint8Array, view: DataView, map: OffsetMap, end: number, limit: number, pos: number): void {
     this.bytes = bytes;
+    this.regionBuffer = bytes.buffer;
+    this.regionOffset = bytes.byteOffset;
     this.view = view;
     this.map = map;
     this.end = end;

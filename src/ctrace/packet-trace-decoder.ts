@@ -58,6 +58,8 @@ export interface PacketTraceDecoder {
    * the older and `takeQueued` the newer, so callers drain `takeQueued` after each decode.
    */
   decode(entry: CteEntry): CtracePacket | null;
+  /** The packet `decode` returned last is a view of its entry's bytes (a whole packet from one entry). */
+  readonly lastPacketViewsEntry: boolean;
   /** A further packet completed by the last decode, or null. Its bytes are a copy, valid indefinitely. */
   takeQueued(): CtracePacket | null;
   /** At end of input: the packets still held (a segment set that never completed, emitted incomplete). */
@@ -124,6 +126,9 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
   private readonly assembler = new SegmentAssembler<SetContext>();
   /** Packets completed but not yet handed out; [0] is next. */
   private readonly ready: CtracePacket[] = [];
+  lastPacketViewsEntry = false;
+  /** The packet emitted last views the entry being decoded (not the reassembly buffer). */
+  private emittedEntryView = false;
 
   constructor(options: PacketTraceDecoderOptions) {
     this.layout = options.profile.compiled;
@@ -139,8 +144,10 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
 
   decode(entry: CteEntry): CtracePacket | null {
     const waiting = this.ready.length;
+    this.emittedEntryView = false;
     this.process(entry);
     // The common case, one whole packet from one entry: no queue work.
+    this.lastPacketViewsEntry = waiting === 0 && this.ready.length === 1 && this.emittedEntryView;
     if (waiting === 0 && this.ready.length === 1) return this.ready.pop()!;
     // Packets that cannot be handed out now outlive the entry (or the assembly buffer): keep copies.
     for (let i = Math.max(waiting, 1); i < this.ready.length; i++) {
@@ -196,7 +203,8 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
       this.assembler.start({ packet, ipLength, expected }, this.segmentKey(tracedLength), expected, bytes, start, end);
       return;
     }
-    this.emit(packet, bytes.subarray(start, end), ipLength, 1, false);
+    this.emit(packet, bytes, start, end, ipLength, 1, false);
+    this.emittedEntryView = true;
   }
 
   /**
@@ -241,17 +249,18 @@ class PacketTraceDecoderImpl implements PacketTraceDecoder {
     const incomplete = finished.data.length < expected;
     if (incomplete) this.counters.incompleteSegmentSets++;
     else this.counters.segmentedPackets++;
-    this.emit(packet, finished.data, ipLength, finished.received, incomplete);
+    this.emit(packet, finished.data, 0, finished.data.length, ipLength, finished.received, incomplete);
   }
 
-  /** Fills in the bytes and lengths and queues the packet. */
-  private emit(packet: CtracePacket, data: Uint8Array, ipLength: number, received: number, incomplete: boolean): void {
-    let kept = data.length;
+  /** Fills in the bytes (`data` from `start` to `end`) and lengths and queues the packet. */
+  private emit(packet: CtracePacket, data: Uint8Array, start: number, end: number, ipLength: number, received: number, incomplete: boolean): void {
+    let kept = end - start;
     if (ipLength >= 0 && kept > ipLength) {
       this.counters.padBytesDropped += kept - ipLength;
       kept = ipLength;
     }
-    packet.data = kept === data.length ? data : data.subarray(0, kept);
+    // One view per packet: the packet is cut to its IP length before the view is made.
+    packet.data = start === 0 && kept === data.length ? data : data.subarray(start, start + kept);
     packet.originalLength = ipLength >= 0 ? ipLength : Math.max(packet.originalLength, kept);
     const ctrace = packet.ctrace;
     ctrace.truncated = kept < packet.originalLength;

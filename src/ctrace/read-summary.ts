@@ -89,8 +89,11 @@ export class ReadSummaryBuilder {
    */
   private readonly interfaceRows = new Map<TraceInterface, InterfaceCount>();
   private readonly discards = new Map<number, DiscardCount>();
-  private first: [number, number] | null = null;
-  private last: [number, number] | null = null;
+  /** Earliest and latest packet times (no packet yet while firstSec is NaN): numbers, no object per packet. */
+  private firstSec = Number.NaN;
+  private firstNsec = 0;
+  private lastSec = Number.NaN;
+  private lastNsec = 0;
   private truncated = 0;
   private zeroFill = 0;
   private damaged = 0;
@@ -142,8 +145,14 @@ export class ReadSummaryBuilder {
   }
 
   private noteTime(sec: number, nsec: number): void {
-    if (this.first === null || compareTime(sec, nsec, this.first[0], this.first[1]) < 0) this.first = [sec, nsec];
-    if (this.last === null || compareTime(sec, nsec, this.last[0], this.last[1]) > 0) this.last = [sec, nsec];
+    if (Number.isNaN(this.firstSec) || compareTime(sec, nsec, this.firstSec, this.firstNsec) < 0) {
+      this.firstSec = sec;
+      this.firstNsec = nsec;
+    }
+    if (Number.isNaN(this.lastSec) || compareTime(sec, nsec, this.lastSec, this.lastNsec) > 0) {
+      this.lastSec = sec;
+      this.lastNsec = nsec;
+    }
   }
 
   private countInterface(packet: TracePacket): void {
@@ -187,8 +196,8 @@ export class ReadSummaryBuilder {
         .sort((a, b) => a[0] - b[0])
         .map(([formatId, entries]) => ({ formatId, label: formatIdLabel(c.component, formatId), entries })),
       packets: this.packets,
-      firstPacketTime: this.first && formatUtc(this.first[0], this.first[1]),
-      lastPacketTime: this.last && formatUtc(this.last[0], this.last[1]),
+      firstPacketTime: Number.isNaN(this.firstSec) ? null : formatUtc(this.firstSec, this.firstNsec),
+      lastPacketTime: Number.isNaN(this.lastSec) ? null : formatUtc(this.lastSec, this.lastNsec),
       interfaces: [...this.interfaces.values()],
       discards: [...this.discards.values()].sort((a, b) => b.packets - a.packets || a.code - b.code),
       truncatedPackets: this.truncated,

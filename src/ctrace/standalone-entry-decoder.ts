@@ -15,6 +15,9 @@ export abstract class StandaloneEntryDecoder<Counters extends { captureTimeFallb
 
   abstract decode(entry: CteEntry): CtracePacket | null;
 
+  /** Every packet these decoders make is a view of its own entry's bytes. */
+  readonly lastPacketViewsEntry = true;
+
   takeQueued(): CtracePacket | null {
     return null;
   }

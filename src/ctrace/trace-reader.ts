@@ -16,6 +16,7 @@ import type { Component } from '../model/component.js';
 import type { FramingChoice, Framing } from '../zos/logical-chunk.js';
 import type { TracePacket } from '../model/trace-packet.js';
 import type { CteEntry } from './cte.js';
+import type { BytesReusedListener, PacketPuller } from '../input/packet-puller.js';
 
 export interface TraceReadOptions {
   framing: FramingChoice;
@@ -45,6 +46,11 @@ export interface TraceReader {
   readonly component: Component;
   /** The packets in file order; `onProgress` hears the file bytes read so far. */
   packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket>;
+  /**
+   * The same packets as a puller (no promise per packet). With `onBytesReused`, packet bytes stay valid
+   * until that listener is called, not only until the next packet (see packet-stream.ts).
+   */
+  open(onProgress?: (bytesRead: number) => void, onBytesReused?: BytesReusedListener): PacketPuller;
   readonly summary: ReadSummary;
 }
 
@@ -119,32 +125,35 @@ export async function openTraceReader(path: string, options: TraceReadOptions): 
     leapSeconds: options.leapSeconds,
   });
 
-  /** The packets in file order: framing, scanner and decoder over one pass of the file. */
-  function packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket> {
-    return {
-      [Symbol.asyncIterator]: () => {
-        let file: TraceFile | null = null;
-        const opening = openTraceFile(path).then((opened) => (file = opened));
-        const chunks = (async function* () {
-          const opened = await opening;
-          yield* deframe(opened.chunks(READ_CHUNK_SIZE, onProgress), framing.framing, { onAnomaly: (a) => summary.framingAnomaly(a) });
-        })();
-        return new PacketStream({
-          chunks,
-          scanner: new CteScanner({ check: (e: CteEntry) => decoder.check(e), onSkip: (r) => summary.skipped(r) }),
-          decoder,
-          summary,
-          cleanup: async () => {
-            summary.decoderStats(decoder.stats());
-            await opening.catch(() => undefined);
-            await (file as TraceFile | null)?.close();
-          },
-          atEnd: () => {
-            if (summary.entries === 0) throw noEntriesError(path, head);
-          },
-        });
+  /** One pass of the file: framing, scanner and decoder. */
+  function open(onProgress?: (bytesRead: number) => void, onBytesReused?: BytesReusedListener): PacketStream {
+    let file: TraceFile | null = null;
+    const opening = openTraceFile(path).then((opened) => (file = opened));
+    const chunks = (async function* () {
+      const opened = await opening;
+      const read = opened.chunks(READ_CHUNK_SIZE, onProgress, onBytesReused);
+      yield* deframe(read, framing.framing, { onAnomaly: (a) => summary.framingAnomaly(a) });
+    })();
+    return new PacketStream({
+      chunks,
+      scanner: new CteScanner({ check: (e: CteEntry) => decoder.check(e), onSkip: (r) => summary.skipped(r) }),
+      decoder,
+      summary,
+      cleanup: async () => {
+        summary.decoderStats(decoder.stats());
+        await opening.catch(() => undefined);
+        await (file as TraceFile | null)?.close();
       },
-    };
+      atEnd: () => {
+        if (summary.entries === 0) throw noEntriesError(path, head);
+      },
+      announcesReuse: onBytesReused !== undefined,
+    });
+  }
+
+  /** The packets in file order, as an async iterable. */
+  function packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket> {
+    return { [Symbol.asyncIterator]: () => open(onProgress) };
   }
 
   return {
@@ -153,6 +162,7 @@ export async function openTraceReader(path: string, options: TraceReadOptions): 
     framing: framing.framing,
     component: component.component,
     packets,
+    open,
     get summary() {
       return summary.result();
     },

@@ -28,17 +28,23 @@ export interface TraceFile {
    */
   readIntoSync(target: Uint8Array, offset: number): number;
   /**
-   * The whole file in order, `chunkSize` bytes at a time. Each chunk's bytes are a view into one of two
-   * reused buffers, valid until the next chunk is pulled; the next read runs while the caller works on the
-   * current chunk. `onProgress` hears the number of bytes handed out so far.
+   * The whole file in order, `chunkSize` bytes at a time. Each chunk's bytes are a view into one of three
+   * reused buffers, valid until the next chunk is pulled (in fact until the one after: see POOL_SIZE); the
+   * next read runs while the caller works on the current chunk. `onProgress` hears the number of bytes
+   * handed out so far; `onReuse` hears of a buffer whose bytes were handed out just before it is read into
+   * again, for callers that keep views longer.
    */
-  chunks(chunkSize?: number, onProgress?: (bytesRead: number) => void): AsyncIterable<FileChunk>;
+  chunks(chunkSize?: number, onProgress?: (bytesRead: number) => void, onReuse?: (buffer: ArrayBufferLike) => void): AsyncIterable<FileChunk>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
-/** Two buffers: the caller holds one chunk while the next is read into the other. */
-const POOL_SIZE = 2;
+/**
+ * Three buffers: the caller works on one chunk while the next is read into another, and the chunk before
+ * stays intact meanwhile, so views a caller keeps a little longer (the packets the time-order window
+ * holds across a chunk boundary) need no copy.
+ */
+const POOL_SIZE = 3;
 
 const messages = {
   cannotOpen: (reason: string) => `cannot open the file: ${reason}`,
@@ -88,29 +94,33 @@ class NodeTraceFile implements TraceFile {
     return got;
   }
 
-  chunks(chunkSize = DEFAULT_CHUNK_SIZE, onProgress?: (bytesRead: number) => void): AsyncIterable<FileChunk> {
+  chunks(chunkSize = DEFAULT_CHUNK_SIZE, onProgress?: (bytesRead: number) => void, onReuse?: (buffer: ArrayBufferLike) => void): AsyncIterable<FileChunk> {
     if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
       throw new ZctraceError('USAGE', messages.badChunkSize(chunkSize), this.path);
     }
-    return this.readChunks(chunkSize, onProgress);
+    return this.readChunks(chunkSize, onProgress, onReuse);
   }
 
   async close(): Promise<void> {
     await this.handle.close();
   }
 
-  private async *readChunks(chunkSize: number, onProgress?: (bytesRead: number) => void): AsyncGenerator<FileChunk> {
+  private async *readChunks(chunkSize: number, onProgress?: (bytesRead: number) => void, onReuse?: (buffer: ArrayBufferLike) => void): AsyncGenerator<FileChunk> {
     const size = Math.min(chunkSize, this.size);
     const pool = Array.from({ length: POOL_SIZE }, () => new Uint8Array(size));
     let turn = 0;
+    let handedOut = 0;
     let pending: Promise<FileChunk> | null = this.size > 0 ? this.readAhead(pool[0]!, 0) : null;
     try {
       while (pending !== null) {
         const chunk = await pending;
         const offset = chunk.fileOffset + chunk.bytes.length;
         turn = (turn + 1) % POOL_SIZE;
-        // The caller has pulled, so it no longer holds the chunk that used this buffer: read ahead into it.
+        // The caller has pulled, so it no longer holds the chunk that used this buffer: read ahead into it
+        // (once those who kept views of that chunk have heard, when the buffer was handed out before).
+        if (offset < this.size && handedOut >= POOL_SIZE - 1) onReuse?.(pool[turn]!.buffer);
         pending = offset < this.size ? this.readAhead(pool[turn]!, offset) : null;
+        handedOut++;
         onProgress?.(offset);
         yield chunk;
       }

@@ -5,14 +5,15 @@
  * input gave (packets read, kept, out of order) is there for the run's summary once the stream ends.
  *
  * Packets are pushed to a handler rather than pulled: with one input (the common case) the window runs
- * inside the loop over the reader, with no async iterator of its own between reader and handler, which
- * would cost more per packet than the window itself. Several inputs are pulled one packet at a time by
- * the k-way merge.
+ * inside the loop over the reader's puller (input/packet-puller.ts), with no async iterator between
+ * reader and handler, which would cost more per packet than the window itself. Several inputs are pulled
+ * one packet at a time by the k-way merge.
  */
 import { openPacketSource, type InputKind, type PacketSource } from './packet-source.js';
 import type { ReadSummary } from '../ctrace/read-summary.js';
 import { mergeByTime } from './merge-by-time.js';
 import { TimeOrderWindow, type SourcedPacket } from './time-order-window.js';
+import type { PacketPuller } from './packet-puller.js';
 import type { TraceReadOptions } from '../ctrace/trace-reader.js';
 import type { TracePacket } from '../model/trace-packet.js';
 
@@ -66,48 +67,68 @@ class OrderedInput {
     private readonly keep: PacketSelector | null,
   ) {}
 
-  /** Counts the packet and, when the filter keeps it, copies it into the window. */
-  take(packet: TracePacket): void {
+  /**
+   * Opens the source. When it says before it reuses a buffer, the window keeps views and copies only the
+   * packets it still holds then; packets whose bytes last only until the next one are copied at once.
+   */
+  private open(onProgress: (bytesRead: number) => void): PacketPuller {
+    const window = this.window;
+    return this.source.tellsBytesReuse ? this.source.open(onProgress, (buffer) => window.keepHeldBytes(buffer)) : this.source.open(onProgress);
+  }
+
+  /** Counts the packet and, when the filter keeps it, puts it in the window. */
+  private take(packet: TracePacket, bytesStay: boolean): void {
     const counts = this.counts;
     counts.read++;
     if (this.keep !== null && !this.keep.matches(packet)) return;
     counts.kept++;
-    this.window.add(packet, this.input, counts.read);
+    if (bytesStay) this.window.addView(packet, this.input, counts.read);
+    else this.window.add(packet, this.input, counts.read);
   }
 
   /** This input's kept packets in time order, pulled one at a time (for the merge of several inputs). */
   async *packets(onProgress: (bytesRead: number) => void): AsyncGenerator<SourcedPacket> {
     const window = this.window;
+    const puller = this.open(onProgress);
     try {
-      for await (const packet of this.source.packets(onProgress)) {
-        this.take(packet);
-        for (let out = window.ready(); out !== null; out = window.ready()) {
-          yield out;
-          window.recycle(out); // the consumer has pulled the next packet: the bytes may be reused
+      do {
+        for (let packet = puller.ready(); packet !== null; packet = puller.ready()) {
+          this.take(packet, puller.lastBytesStay);
+          for (let out = window.ready(); out !== null; out = window.ready()) {
+            yield out;
+            window.recycle(out); // the consumer has pulled the next packet: the bytes may be reused
+          }
         }
-      }
+      } while (await puller.more());
       for (let out = window.drain(); out !== null; out = window.drain()) {
         yield out;
         window.recycle(out);
       }
     } finally {
       this.counts.late = window.late;
+      await puller.close();
     }
   }
 
-  /** The single-input path: the window inside the loop over the reader, no async iterator of its own. */
+  /**
+   * The single-input path: the window inside the loop over the reader, no async iterator of its own and
+   * no promise per packet (only the handler's, when it returns one).
+   */
   async pushTo(onPacket: PacketHandler, onProgress: (bytesRead: number) => void): Promise<void> {
     const window = this.window;
+    const puller = this.open(onProgress);
     try {
-      for await (const packet of this.source.packets(onProgress)) {
-        this.take(packet);
-        for (let out = window.ready(); out !== null; out = window.ready()) {
-          const pending = onPacket(out);
-          const verdict = pending instanceof Promise ? await pending : pending;
-          window.recycle(out);
-          if (verdict === false) return;
+      do {
+        for (let packet = puller.ready(); packet !== null; packet = puller.ready()) {
+          this.take(packet, puller.lastBytesStay);
+          for (let out = window.ready(); out !== null; out = window.ready()) {
+            const pending = onPacket(out);
+            const verdict = pending instanceof Promise ? await pending : pending;
+            window.recycle(out);
+            if (verdict === false) return;
+          }
         }
-      }
+      } while (await puller.more());
       for (let out = window.drain(); out !== null; out = window.drain()) {
         const pending = onPacket(out);
         const verdict = pending instanceof Promise ? await pending : pending;
@@ -116,6 +137,7 @@ class OrderedInput {
       }
     } finally {
       this.counts.late = window.late;
+      await puller.close();
     }
   }
 }

@@ -9,6 +9,7 @@ import { openTraceReader, type TraceReadOptions } from '../ctrace/trace-reader.j
 import { probeCaptureFile, readCaptureFile, PROBE_HEAD_BYTES, type CapturedFrame } from '../capture/capture-file-reader.js';
 import type { ReadSummary } from '../ctrace/read-summary.js';
 import type { TraceInterface, TracePacket } from '../model/trace-packet.js';
+import { pullerOf, type BytesReusedListener, type PacketPuller } from './packet-puller.js';
 
 export type InputKind = 'ctrace' | 'pcap' | 'pcapng';
 
@@ -18,6 +19,12 @@ export interface PacketSource {
   readonly size: number;
   /** Packets in file order; `onProgress` hears the bytes read so far (an estimate for captures). */
   packets(onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket>;
+  /**
+   * The same packets through a puller. A source that `tellsBytesReuse` names a buffer to `onBytesReused`
+   * before it overwrites it, and its puller's `lastBytesStay` says which packets' bytes wait for that.
+   */
+  open(onProgress?: (bytesRead: number) => void, onBytesReused?: BytesReusedListener): PacketPuller;
+  readonly tellsBytesReuse: boolean;
   /** For a CTRACE input, what the read found (complete once `packets` has been read to the end). */
   readonly traceSummary: ReadSummary | null;
 }
@@ -81,7 +88,8 @@ export async function openPacketSource(path: string, readOptions: TraceReadOptio
   const captureKind = probeCaptureFile(head);
   if (captureKind !== null) {
     const size = file.size;
-    return { path, kind: captureKind, size, packets: (onProgress) => captureFilePackets(path, size, onProgress), traceSummary: null };
+    const packets = (onProgress?: (bytesRead: number) => void): AsyncIterable<TracePacket> => captureFilePackets(path, size, onProgress);
+    return { path, kind: captureKind, size, packets, open: (onProgress) => pullerOf(packets(onProgress)), tellsBytesReuse: false, traceSummary: null };
   }
   const reader = await openTraceReader(path, readOptions);
   return {
@@ -89,6 +97,8 @@ export async function openPacketSource(path: string, readOptions: TraceReadOptio
     kind: 'ctrace',
     size: reader.size,
     packets: (onProgress) => reader.packets(onProgress),
+    open: (onProgress, onBytesReused) => reader.open(onProgress, onBytesReused),
+    tellsBytesReuse: true,
     get traceSummary() {
       return reader.summary;
     },

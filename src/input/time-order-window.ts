@@ -9,6 +9,11 @@
  * Held packets live in reusable slots whose byte buffers grow to the largest packet they held, so the
  * window allocates only while it warms up. A released slot's bytes stay valid until the caller hands it
  * back with `recycle` (the pipeline does so once the consumer pulls the next packet).
+ *
+ * `add` copies a packet's bytes at once. `addView` keeps the source's view instead, for a source that says
+ * when it is about to overwrite a buffer: then `keepHeldBytes` copies the packets still held that view
+ * it. The reader keeps a chunk intact while the next one is decoded, so with an input in time order
+ * packets leave the window before their chunk is reused, and none is copied.
  */
 import { compareTime, NS_PER_SECOND } from '../model/time.js';
 import type { TracePacket } from '../model/trace-packet.js';
@@ -26,7 +31,7 @@ export interface SourcedPacket extends TracePacket {
   ordinal: number;
 }
 
-/** A held packet: its own copy of the bytes. */
+/** A held packet: its own copy of the bytes, or the source's view of them until that buffer is reused. */
 class Slot implements SourcedPacket {
   timeSec = 0;
   timeNsec = 0;
@@ -37,13 +42,18 @@ class Slot implements SourcedPacket {
   ctrace: TracePacket['ctrace'] = null;
   input = 0;
   ordinal = 0;
+  /** `data` is still the source's view, not yet a copy. */
+  isView = false;
+  /** In the window (not yet released). */
+  held = false;
+  /** In the window's list of views (once only, however often the slot is reused). */
+  listed = false;
   private bytes = new Uint8Array(256);
 
-  fill(packet: TracePacket, input: number, ordinal: number): void {
-    const length = packet.data.length;
-    if (length > this.bytes.length) this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
-    this.bytes.set(packet.data);
-    this.data = this.bytes.subarray(0, length);
+  fill(packet: TracePacket, input: number, ordinal: number, copy: boolean): void {
+    this.data = packet.data;
+    this.isView = true;
+    if (copy) this.keepBytes();
     this.timeSec = packet.timeSec;
     this.timeNsec = packet.timeNsec;
     this.interface = packet.interface;
@@ -52,6 +62,16 @@ class Slot implements SourcedPacket {
     this.ctrace = packet.ctrace; // a fresh object per packet: only the bytes are a reused view
     this.input = input;
     this.ordinal = ordinal;
+  }
+
+  /** Makes `data` the slot's own copy. */
+  keepBytes(): void {
+    if (!this.isView) return;
+    const length = this.data.length;
+    if (length > this.bytes.length) this.bytes = new Uint8Array(Math.max(length, this.bytes.length * 2));
+    this.bytes.set(this.data);
+    this.data = this.bytes.subarray(0, length);
+    this.isView = false;
   }
 }
 
@@ -72,6 +92,9 @@ export class TimeOrderWindow {
   private head = 0;
   private count = 0;
   private readonly free: Slot[] = [];
+  /** Slots filled by `addView`; those released or copied since leave the list at `keepHeldBytes`. */
+  private views: Slot[] = [];
+  private spareViews: Slot[] = [];
   private newestSec = -Infinity;
   private newestNsec = 0;
   private releasedSec = -Infinity;
@@ -90,8 +113,40 @@ export class TimeOrderWindow {
 
   /** Copies `packet` in. */
   add(packet: TracePacket, input: number, ordinal: number): void {
+    this.insert(packet, input, ordinal, true);
+  }
+
+  /** Takes `packet` in with the source's view of its bytes: call `keepHeldBytes` before the source reuses them. */
+  addView(packet: TracePacket, input: number, ordinal: number): void {
+    const slot = this.insert(packet, input, ordinal, false);
+    if (!slot.listed) {
+      slot.listed = true;
+      this.views.push(slot);
+    }
+  }
+
+  /**
+   * The source is about to overwrite `buffer`: the packets still held that view it get copies. Called once
+   * per chunk read; the list holds each slot at most once, so a pass is at most the window's size.
+   */
+  keepHeldBytes(buffer: ArrayBufferLike): void {
+    const views = this.views;
+    const still = this.spareViews;
+    for (let i = 0; i < views.length; i++) {
+      const slot = views[i]!;
+      if (slot.held && slot.isView && slot.data.buffer === buffer) slot.keepBytes();
+      if (slot.held && slot.isView) still.push(slot);
+      else slot.listed = false;
+    }
+    views.length = 0;
+    this.views = still;
+    this.spareViews = views;
+  }
+
+  private insert(packet: TracePacket, input: number, ordinal: number, copy: boolean): Slot {
     const slot = this.free.pop() ?? new Slot();
-    slot.fill(packet, input, ordinal);
+    slot.fill(packet, input, ordinal, copy);
+    slot.held = true;
     const { timeSec, timeNsec } = packet;
     if (compareTime(timeSec, timeNsec, this.releasedSec, this.releasedNsec) < 0) this.late++;
     if (compareTime(timeSec, timeNsec, this.newestSec, this.newestNsec) > 0) {
@@ -108,6 +163,7 @@ export class TimeOrderWindow {
     }
     ring[(this.head + at) % size] = slot;
     this.count++;
+    return slot;
   }
 
   /** The earliest held packet if the window says it must go now, else null. */
@@ -134,6 +190,7 @@ export class TimeOrderWindow {
     this.ring[this.head] = undefined;
     this.head = (this.head + 1) % this.ring.length;
     this.count--;
+    slot.held = false;
     if (compareTime(slot.timeSec, slot.timeNsec, this.releasedSec, this.releasedNsec) > 0) {
       this.releasedSec = slot.timeSec;
       this.releasedNsec = slot.timeNsec;
