@@ -10,9 +10,8 @@
  */
 import { type AnalyzedPacket, evidenceOf } from './analyzed-packet.js';
 import { type EvidenceRef, type Finding, type FindingCategory, type Severity, MAX_EVIDENCE_PER_FINDING, worseSeverity } from './finding.js';
-import type { PacketRow } from '../report/report-model.js';
 import { compareTime, formatUtc } from '../model/time.js';
-import { type LateEvidenceRows, heldReference, heldRow } from './evidence-rows.js';
+import { HeldPacket, type LateEvidenceRows, heldReference } from './evidence-rows.js';
 
 export type DetailValue = Finding['details'][string];
 
@@ -33,8 +32,8 @@ export const OTHER_GROUP = '(other)';
 export class FindingEvidence {
   count = 0;
   readonly refs: EvidenceRef[] = [];
-  /** Table rows of the held packets among `refs` (see evidence-rows.ts), and where they go if they reach a finding. */
-  private heldRows: PacketRow[] | null = null;
+  /** The held packets among `refs` (see evidence-rows.ts), and where their rows go if they reach a finding. */
+  private held: HeldPacket[] | null = null;
   private lateRows: LateEvidenceRows | null = null;
   private firstSec = 0;
   private firstNsec = 0;
@@ -76,14 +75,14 @@ export class FindingEvidence {
 
   /**
    * Keeps a packet that may or may not become evidence (a query still waiting for its answer), without
-   * counting it and without marking it: its table row is kept, and goes to `lateRows` (the analyzer's, for
-   * the report) only if a finding takes this evidence in.
+   * counting it and without marking it: a copy of it is kept, and its table row goes to `lateRows` (the
+   * analyzer's, for the report) only if a finding takes this evidence in.
    */
   hold(p: AnalyzedPacket, note: string, lateRows: LateEvidenceRows): void {
     this.extend(p.packet.timeSec, p.packet.timeNsec);
     if (this.refs.length >= MAX_EVIDENCE_PER_FINDING) return;
     this.refs.push(heldReference(p, note));
-    (this.heldRows ??= []).push(heldRow(p));
+    (this.held ??= []).push(new HeldPacket(p));
     this.lateRows = lateRows;
   }
 
@@ -96,10 +95,10 @@ export class FindingEvidence {
     const room = MAX_EVIDENCE_PER_FINDING - this.refs.length;
     const taken = other.refs.slice(0, Math.max(0, room));
     this.refs.push(...taken);
-    if (other.heldRows === null) return;
+    if (other.held === null) return;
     this.lateRows ??= other.lateRows;
     const frames = new Set(taken.map((ref) => ref.frame));
-    for (const row of other.heldRows) if (frames.has(row.frame)) (this.heldRows ??= []).push(row);
+    for (const packet of other.held) if (frames.has(packet.frame)) (this.held ??= []).push(packet);
   }
 
   /** Takes over another collection's count as well as its span and evidence. */
@@ -130,7 +129,7 @@ export class FindingEvidence {
 
   /** The finding; the rows of its held evidence go to the report's packets table. */
   toFinding(rule: string, category: FindingCategory, severity: Severity, text: FindingText): Finding {
-    if (this.heldRows !== null) this.lateRows?.add(this.heldRows);
+    if (this.held !== null) this.lateRows?.addHeld(this.held);
     return {
       rule,
       category,

@@ -11,9 +11,21 @@ import { formatIdRow } from '../ctrace/format-ids.js';
 /** The format-ID table's name for data (socket) trace records (contract §4). */
 const DATA_TRACE_RECORD = 'PTHIdDat';
 
+/** The last SYSTCPDA format ID looked up: a trace holds long runs of one format, so the table is read rarely. */
+let lastFormatId = Number.NaN;
+let lastIsDataTrace = false;
+
+function isDataTraceFormat(formatId: number): boolean {
+  if (formatId !== lastFormatId) {
+    lastIsDataTrace = formatIdRow('SYSTCPDA', formatId)?.name === DATA_TRACE_RECORD;
+    lastFormatId = formatId;
+  }
+  return lastIsDataTrace;
+}
+
 export function isWirePacket(packet: TracePacket): boolean {
   const meta = packet.ctrace;
   if (meta === null) return true;
   if (meta.component === 'SYSTCPIS') return false;
-  return !(meta.component === 'SYSTCPDA' && formatIdRow('SYSTCPDA', meta.formatId)?.name === DATA_TRACE_RECORD);
+  return !(meta.component === 'SYSTCPDA' && isDataTraceFormat(meta.formatId));
 }

@@ -12,8 +12,15 @@ export function toNanoseconds(sec: number, nsec: number): bigint {
   return BigInt(sec) * 1_000_000_000n + BigInt(nsec);
 }
 
+/** The whole-second part of the last time formatted: packets come in time order, many in one second. */
+let cachedSec = Number.NaN;
+let cachedWhole = '';
+
 /** ISO-8601 UTC with nanoseconds, e.g. 2002-11-20T17:38:32.175559000Z. */
 export function formatUtc(sec: number, nsec: number): string {
-  const whole = new Date(sec * 1000).toISOString().slice(0, 19);
-  return `${whole}.${String(nsec).padStart(9, '0')}Z`;
+  if (sec !== cachedSec) {
+    cachedWhole = new Date(sec * 1000).toISOString().slice(0, 19);
+    cachedSec = sec;
+  }
+  return `${cachedWhole}.${String(nsec).padStart(9, '0')}Z`;
 }

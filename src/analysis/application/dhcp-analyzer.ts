@@ -137,10 +137,10 @@ export class DhcpAnalyzer implements PacketAnalyzer {
   }
 
   private expire(): void {
-    for (let oldest = this.exchanges.oldest(); oldest !== undefined; oldest = this.exchanges.oldest()) {
-      if (this.nowSec - oldest[1].lastSec <= Math.max(this.timeoutSec, CLIENT_RETRY_HORIZON_SEC)) return;
-      this.exchanges.delete(oldest[0]);
-      this.settle(oldest[1]);
+    for (let oldest = this.exchanges.oldest(); oldest !== null; oldest = this.exchanges.oldest()) {
+      if (this.nowSec - oldest.value.lastSec <= Math.max(this.timeoutSec, CLIENT_RETRY_HORIZON_SEC)) return;
+      this.exchanges.delete(oldest.key);
+      this.settle(oldest.value);
     }
   }
 

@@ -63,7 +63,9 @@ export class DnsAnalyzer implements PacketAnalyzer {
     }
     if (!locateDnsMessage(p, app, this.where, this.header)) return;
     const h = this.header;
-    const q = h.questions > 0 ? readFirstQuestion(p.packet.data, this.where.start, this.where.end) : null;
+    // A response's question is only told when it reports an error or a truncation: most need no name read.
+    const needsQuestion = !h.isResponse || h.rcode !== 0 || h.truncated;
+    const q = needsQuestion && h.questions > 0 ? readFirstQuestion(p.packet.data, this.where.start, this.where.end) : null;
     const question = q === null ? '' : `${q.name} ${dnsTypeName(q.type)}`;
     const source = sourceText(ip);
     const destination = destinationText(ip);

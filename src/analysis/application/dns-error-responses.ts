@@ -86,10 +86,10 @@ export class DnsErrorResponses {
 
   expire(nowSec: number): void {
     this.nowSec = Math.max(this.nowSec, nowSec);
-    for (let oldest = this.pending.oldest(); oldest !== undefined; oldest = this.pending.oldest()) {
-      if (this.nowSec - oldest[1].sec <= this.limits.truncatedRetryWaitSec) return;
-      this.pending.delete(oldest[0]);
-      this.settle(oldest[1]);
+    for (let oldest = this.pending.oldest(); oldest !== null; oldest = this.pending.oldest()) {
+      if (this.nowSec - oldest.value.sec <= this.limits.truncatedRetryWaitSec) return;
+      this.pending.delete(oldest.key);
+      this.settle(oldest.value);
     }
   }
 

@@ -149,8 +149,8 @@ export class DnsQueryTracker {
 
   expire(nowSec: number): void {
     this.nowSec = Math.max(this.nowSec, nowSec);
-    for (let oldest = this.queries.oldest(); oldest !== undefined; oldest = this.queries.oldest()) {
-      const [key, q] = oldest;
+    for (let oldest = this.queries.oldest(); oldest !== null; oldest = this.queries.oldest()) {
+      const { key, value: q } = oldest;
       if (this.nowSec - q.lastSec <= LATE_ANSWER_HORIZON_SEC) return;
       this.forget(key, q);
       this.settle(q);

@@ -227,8 +227,8 @@ export class FtpDataChannel implements FtpControlListener {
 
   /** Settles the announcements whose outcome is known by now (oldest activity first). */
   private expire(): void {
-    for (let oldest = this.announcements.oldest(); oldest !== undefined; oldest = this.announcements.oldest()) {
-      const [key, a] = oldest;
+    for (let oldest = this.announcements.oldest(); oldest !== null; oldest = this.announcements.oldest()) {
+      const { key, value: a } = oldest;
       const waitingForFirstSyn = a.mode === 'active' && a.syns === 0;
       const deadline = waitingForFirstSyn ? a.announcedSec + this.limits.waitSec : a.lastActivitySec + CONNECT_GIVE_UP_SEC;
       if (this.nowSec <= deadline) return;

@@ -184,10 +184,10 @@ export class TlsAnalyzer implements PacketAnalyzer {
   }
 
   private expire(): void {
-    for (let oldest = this.connections.oldest(); oldest !== undefined; oldest = this.connections.oldest()) {
-      if (this.nowSec - oldest[1].lastSec <= IDLE_FORGET_SEC) return;
-      this.connections.delete(oldest[0]);
-      this.settle(oldest[1]);
+    for (let oldest = this.connections.oldest(); oldest !== null; oldest = this.connections.oldest()) {
+      if (this.nowSec - oldest.value.lastSec <= IDLE_FORGET_SEC) return;
+      this.connections.delete(oldest.key);
+      this.settle(oldest.value);
     }
   }
 

@@ -25,7 +25,6 @@ import { CONN_STATE_MEANING } from './conn-state.js';
 import { type SessionStep, ladderSteps, packetRowOfStep, stepEvidence } from './session-steps.js';
 import { UdpFlows } from './udp-flows.js';
 import { ResponseTimes } from '../views/response-times.js';
-import { serviceLabel } from '../views/service-names.js';
 import { TcpFlags } from '../../net/tcp-header.js';
 
 /** conn_states that are failures worth a finding, with their wording. */
@@ -111,7 +110,7 @@ export class ConnectionAnalyzer implements PacketAnalyzer {
       this.records.set(c, record);
     }
     const took = record.observe(p, datagramLength);
-    if (took >= 0) this.responseTimes.add(serviceLabel('tcp', record.originatorIsA ? c.portB : c.portA), took);
+    if (took >= 0) this.responseTimes.add(record.originatorIsA ? c.portB : c.portA, took);
     const notable = (p.tcpFlags & NOTABLE_FLAGS) !== 0 || (p.tcp!.tcp.flags & TcpFlags.RST) !== 0;
     if (notable && record.ladder === null && this.laddersStarted < this.thresholds.laddersListed) {
       record.promote();

@@ -32,11 +32,18 @@ export function tcpFlagWords(flags: number): string {
   return words.length === 0 ? '(no flags)' : words.join(' ');
 }
 
+/** The names by protocol number (0-255), made once each: the statistics ask for every packet. */
+const PROTOCOL_NAMES: string[] = [];
+
 /** Wireshark's name of the protocol (ip-protocols.ts), "IP proto N" for one without a name, "IP" when unknown. */
 export function protocolName(protocol: number): string {
   if (protocol < 0) return 'IP';
+  const known = PROTOCOL_NAMES[protocol];
+  if (known !== undefined) return known;
   const name = ipProtocolName(protocol);
-  return name === String(protocol) ? `IP proto ${protocol}` : name;
+  const shown = name === String(protocol) ? `IP proto ${protocol}` : name;
+  if (protocol < 256) PROTOCOL_NAMES[protocol] = shown;
+  return shown;
 }
 
 /** The protocol column: TCP, UDP, ICMP…, or "non-IP" for a frame that holds no IP packet. */
@@ -54,7 +61,8 @@ export function ctraceColumns(packet: Pick<TracePacket, 'interface' | 'ctrace'>)
   if (meta.asid !== null) columns['asid'] = meta.asid.toString(16).toUpperCase().padStart(4, '0');
   if (meta.traceCount !== null) columns['traceCount'] = meta.traceCount;
   if (meta.flagNames.length > 0) columns['flags'] = meta.flagNames.join(' ');
-  for (const [key, value] of Object.entries(meta.extra)) columns[key] = value;
+  const extra = meta.extra;
+  for (const key in extra) columns[key] = extra[key]!;
   return columns;
 }
 

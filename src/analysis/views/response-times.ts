@@ -4,6 +4,7 @@
  * and a log-scale histogram (for the 95th percentile), so memory stays flat however many requests.
  */
 import type { ServiceResponseTime } from '../../report/report-model.js';
+import { serviceLabel } from './service-names.js';
 
 /** Histogram buckets grow by this factor from 1 µs: 200 buckets reach past an hour, each within 12 %. */
 const BUCKET_RATIO = 1.12;
@@ -11,12 +12,18 @@ const BUCKETS = 200;
 const SMALLEST_MS = 0.001;
 
 class ServiceTimes {
+  /** "tcp/21 (ftp)": the responder's port. */
+  readonly service: string;
   requests = 0;
   sumMs = 0;
   minMs = Number.POSITIVE_INFINITY;
   maxMs = 0;
   slow = 0;
   readonly histogram = new Uint32Array(BUCKETS);
+
+  constructor(port: number) {
+    this.service = serviceLabel('tcp', port);
+  }
 }
 
 function bucketOf(ms: number): number {
@@ -30,19 +37,21 @@ function bucketLimit(bucket: number): number {
 }
 
 export class ResponseTimes {
-  private readonly services = new Map<string, ServiceTimes>();
+  /** By the responder's TCP port: a number, so a request builds no string. */
+  private readonly services = new Map<number, ServiceTimes>();
 
   constructor(
     private readonly maxServices: number,
     private readonly slowMs: number,
   ) {}
 
-  add(service: string, nanoseconds: number): void {
-    let times = this.services.get(service);
+  /** One request to the service on TCP port `port` answered after `nanoseconds`. */
+  add(port: number, nanoseconds: number): void {
+    let times = this.services.get(port);
     if (times === undefined) {
       if (this.services.size >= this.maxServices) return;
-      times = new ServiceTimes();
-      this.services.set(service, times);
+      times = new ServiceTimes(port);
+      this.services.set(port, times);
     }
     const ms = nanoseconds / 1e6;
     times.requests++;
@@ -55,9 +64,9 @@ export class ResponseTimes {
 
   /** Services by request count, busiest first. */
   summary(): ServiceResponseTime[] {
-    return [...this.services]
-      .map(([service, t]) => ({
-        service,
+    return [...this.services.values()]
+      .map((t) => ({
+        service: t.service,
         requests: t.requests,
         avgMs: round(t.sumMs / t.requests),
         minMs: round(t.minMs),

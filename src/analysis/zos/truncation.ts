@@ -8,12 +8,14 @@
 import type { AnalyzedPacket, PacketAnalyzer } from '../analyzed-packet.js';
 import type { Finding } from '../finding.js';
 import type { Thresholds } from '../thresholds.js';
-import { FindingGroups } from '../finding-groups.js';
+import { type FindingGroup, FindingGroups } from '../finding-groups.js';
 
 export class TruncationAnalyzer implements PacketAnalyzer {
   readonly name = 'truncation';
   private readonly groups: FindingGroups;
   private truncated = 0;
+  /** The groups by link, for whole packets cut short and for packets with segments missing: no key built per packet. */
+  private readonly byLink = [new Map<string, FindingGroup>(), new Map<string, FindingGroup>()];
 
   constructor(thresholds: Thresholds) {
     this.groups = new FindingGroups(thresholds.maxFindingGroups);
@@ -31,7 +33,15 @@ export class TruncationAnalyzer implements PacketAnalyzer {
     // Data withheld as AT-TLS confidential is not a truncation; at-tls.ts reports it.
     if (packet.ctrace?.flagNames.includes('confidential') === true) return;
     this.truncated++;
-    const link = packet.interface.name;
+    const group = this.groupOf(packet.interface.name, incomplete);
+    if (group.hasRoomForEvidence) group.add(p, `${packet.data.length} of ${packet.originalLength} bytes traced`);
+    else group.countPacket(p);
+    group.maxDetail('largestTracedLength', packet.data.length);
+  }
+
+  private groupOf(link: string, incomplete: boolean): FindingGroup {
+    const known = this.byLink[incomplete ? 1 : 0]!.get(link);
+    if (known !== undefined) return known;
     const group = this.groups.get(`${link}|${incomplete}`, () => ({
       rule: incomplete ? 'capture.incomplete_segments' : 'capture.truncated',
       category: 'capture',
@@ -42,9 +52,8 @@ export class TruncationAnalyzer implements PacketAnalyzer {
         : 'These packets were traced shorter than they were on the wire (the packet trace ABBREV or PCKLENGTH setting, the OSA limit of 480 bytes for OSAENTA, or a capture snap length): application decodes of their payload are partial and checksums cannot be checked. Trace FULL where the payload matters.',
       subject: { interface: link },
     }));
-    if (group.hasRoomForEvidence) group.add(p, `${packet.data.length} of ${packet.originalLength} bytes traced`);
-    else group.countPacket(p);
-    group.maxDetail('largestTracedLength', packet.data.length);
+    this.byLink[incomplete ? 1 : 0]!.set(link, group);
+    return group;
   }
 
   finish(): Finding[] {
