@@ -66,7 +66,7 @@ export const reportCommand = {
         describe: 'Directory (must exist) for NAME.report.html and NAME.report.json, NAME from the first input',
       })
       .conflicts('out-dir', ['output', 'json'])
-      .option('config', { type: 'string', describe: 'Thresholds JSON overriding the defaults, e.g. {"scanDistinctPorts": 25}' })
+      .option('config', { type: 'string', describe: 'Thresholds JSON overriding the defaults, e.g. {"scanDistinctPorts": 25}; may also state the stack\'s own addresses, {"localAddresses": ["10.1.1.1"]}' })
       .option('check-checksums', {
         type: 'boolean',
         default: false,
