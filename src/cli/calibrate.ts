@@ -4,14 +4,15 @@
  * `--layout` override file.
  */
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { withReadOptions, readInputs, type ReadArgs } from './read-options.js';
+import { withDataSetOptions, readInputs, type DataSetArgs } from './read-options.js';
 import { runCommand } from './run-command.js';
 import { ZctraceError } from '../errors.js';
 import { calibrateTrace } from '../calibrate/calibrate-trace.js';
 import { renderCalibration } from '../calibrate/calibration-text.js';
 import { DEFAULT_MIN_RECORDS } from '../calibrate/offset-finder.js';
 
-interface CalibrateArgs extends ReadArgs {
+/** No component option (calibrate reads SYSTCPDA packet traces) and no clock option (it measures the listing's clock itself). */
+interface CalibrateArgs extends DataSetArgs {
   input: string;
   ipcs: string;
   output: string | undefined;
@@ -23,7 +24,7 @@ export const calibrateCommand = {
   command: 'calibrate <input>',
   describe: "Check the layout profile's header offsets against an IPCS CTRACE FULL listing of the same data set",
   builder: (yargs: Argv) =>
-    withReadOptions(yargs)
+    withDataSetOptions(yargs)
       .positional('input', { type: 'string', demandOption: true, describe: 'Trace data set downloaded from z/OS (binary)' })
       .option('ipcs', {
         type: 'string',

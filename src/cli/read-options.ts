@@ -1,6 +1,6 @@
 /**
- * The options every command that reads trace data sets shares (framing, component, layout, code page,
- * leap seconds) and those of the commands that read packets (the inputs, the packet filter), declared
+ * The options every command that opens trace data sets shares (framing, layout, code page), those of the
+ * commands that read packets (component, leap seconds, quiet, the inputs, the packet filter), declared
  * once and turned into reader options, a filter and an opened input set once.
  */
 import type { Argv } from 'yargs';
@@ -12,32 +12,41 @@ import type { TraceReadOptions } from '../ctrace/trace-reader.js';
 import { createPacketFilter, type PacketFilter } from '../filter/packet-filter.js';
 import { openInputSet, type InputSet } from '../input/input-set.js';
 
-export interface ReadArgs {
+/** The options of any command that opens a trace data set: how it was downloaded and how to read its headers. */
+export interface DataSetArgs {
   framing: FramingChoice;
-  component: Component | 'auto';
   layout: string | undefined;
   codepage: string;
+}
+
+/** Those of the commands that read packets: also the component, the clock and the progress bar. */
+export interface ReadArgs extends DataSetArgs {
+  component: Component | 'auto';
   'leap-seconds': number;
   quiet: boolean;
 }
 
-export function withReadOptions<T>(yargs: Argv<T>): Argv<T & ReadArgs> {
+export function withDataSetOptions<T>(yargs: Argv<T>): Argv<T & DataSetArgs> {
   return yargs
     .option('framing', {
       choices: ['auto', 'raw', 'rdw', 'bdw'] as const,
       default: 'auto' as const,
       describe: 'How the data set was downloaded: raw (binary), rdw (quote site rdw), bdw (RECFM=U copy)',
     })
-    .option('component', {
-      choices: ['auto', ...COMPONENTS] as const,
-      default: 'auto' as const,
-      describe: 'Trace component held in the file (normally recognised from its format IDs)',
-    })
     .option('layout', { type: 'string', describe: 'Layout profile JSON overriding the default header offsets' })
     .option('codepage', {
       type: 'string',
       default: DEFAULT_CODE_PAGE,
       describe: `EBCDIC code page of names in the headers and of --contains text (${CODE_PAGES.join(', ')})`,
+    }) as Argv<T & DataSetArgs>;
+}
+
+export function withReadOptions<T>(yargs: Argv<T>): Argv<T & ReadArgs> {
+  return withDataSetOptions(yargs)
+    .option('component', {
+      choices: ['auto', ...COMPONENTS] as const,
+      default: 'auto' as const,
+      describe: 'Trace component held in the file (normally recognised from its format IDs)',
     })
     .option('leap-seconds', {
       type: 'number',
@@ -60,7 +69,7 @@ export function toReadOptions(args: ReadArgs): TraceReadOptions {
 }
 
 /** The files a reading command reads: an error on one of them is an input error, not an output one. */
-export function readInputs(args: ReadArgs & { input: string | readonly string[] }): string[] {
+export function readInputs(args: DataSetArgs & { input: string | readonly string[] }): string[] {
   const inputs = typeof args.input === 'string' ? [args.input] : [...args.input];
   return args.layout === undefined ? inputs : [...inputs, args.layout];
 }
