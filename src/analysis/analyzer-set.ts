@@ -18,6 +18,7 @@ import { TtlZeroAnalyzer } from './hostile/ttl-zero.js';
 import { BackscatterAnalyzer } from './hostile/backscatter.js';
 import { IpHeaderChecksumAnalyzer } from './hostile/ip-header-checksum.js';
 import { ForeignDestinationAnalyzer } from './hostile/foreign-destinations.js';
+import { UnexpectedInterfaceAnalyzer } from './zos/unexpected-interface.js';
 import { DiscardAnalyzer } from './zos/discards.js';
 import { IdsEventAnalyzer } from './zos/ids-events.js';
 import { TruncationAnalyzer } from './zos/truncation.js';
@@ -70,6 +71,8 @@ export function createAnalyzers(thresholds: Thresholds): AnalyzerSet {
     new BackscatterAnalyzer(thresholds),
     new IpHeaderChecksumAnalyzer(thresholds),
     new ForeignDestinationAnalyzer(thresholds),
+    // Packets arriving on an unexpected interface (§4): a wire analyzer, since it reads traffic
+    new UnexpectedInterfaceAnalyzer(thresholds),
     // Application decoders (§5): FTP, DNS, DHCP, ICMP, TLS, SNMP, and FTP brute force.
     ...createApplicationAnalyzers(thresholds),
   ];

@@ -44,6 +44,7 @@ const DEFINITIONS = [
   { name: 'discardStormCount', value: 100, unit: 'packets', kind: 'detection', description: 'Discards of one code on one interface that raise the discard finding from warning to error' },
   { name: 'discardStormPerSec', value: 10, unit: 'packets/s', kind: 'detection', description: 'Discard rate of one code on one interface that raises the discard finding from warning to error' },
   { name: 'foreignDestinationPackets', value: 100, unit: 'packets', kind: 'detection', description: 'Received packets on one interface addressed to none of the stack’s addresses (the sources it sends from, and localAddresses in the config), nor to a broadcast or multicast address, that make a finding (NETSTAT’s address errors)' },
+  { name: 'unexpectedInterfacePackets', value: 10, unit: 'packets', kind: 'detection', description: 'Packets from hosts the stack sends to on one link that arrive on another link it never sends to them on (asymmetric routing), for one pair of arriving and sending links, that make a finding' },
   // Applications (A.8)
   // FTP (FTP-01 .. FTP-04)
   { name: 'ftpDataConnectionWaitSec', value: 10, unit: 's', kind: 'detection', description: 'Time after a PORT/PASV announcement within which the data connection SYN is expected' },
