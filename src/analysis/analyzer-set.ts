@@ -23,6 +23,7 @@ import { DiscardAnalyzer } from './zos/discards.js';
 import { IdsEventAnalyzer } from './zos/ids-events.js';
 import { TruncationAnalyzer } from './zos/truncation.js';
 import { AtTlsAnalyzer } from './zos/at-tls.js';
+import { TraceCountGapAnalyzer } from './zos/trace-count-gaps.js';
 import { createApplicationAnalyzers, describeApplication } from './application/index.js';
 
 /** An analyzer that finds some evidence only after its packet went by keeps the packets-table rows itself. */
@@ -49,11 +50,14 @@ export interface AnalyzerSet {
   /** Those the report reads more than findings from. */
   connections: ConnectionAnalyzer;
   truncation: TruncationAnalyzer;
+  /** Trace-record gaps: its findings name the inputs, so the pipeline asks for them with the paths. */
+  traceCounts: TraceCountGapAnalyzer;
 }
 
 export function createAnalyzers(thresholds: Thresholds): AnalyzerSet {
   const connections = new ConnectionAnalyzer(thresholds);
   const truncation = new TruncationAnalyzer(thresholds);
+  const traceCounts = new TraceCountGapAnalyzer();
   const wire: PacketAnalyzer[] = [
     // TCP (analysis.md §1) and connections (§2); checksums only when asked for (see tcp-checksum.ts)
     new TcpExpertAnalyzer(thresholds),
@@ -77,9 +81,9 @@ export function createAnalyzers(thresholds: Thresholds): AnalyzerSet {
     ...createApplicationAnalyzers(thresholds),
   ];
   // z/OS exceptions (§4)
-  const records: PacketAnalyzer[] = [new DiscardAnalyzer(thresholds), new IdsEventAnalyzer(thresholds), truncation, new AtTlsAnalyzer(thresholds)];
+  const records: PacketAnalyzer[] = [new DiscardAnalyzer(thresholds), new IdsEventAnalyzer(thresholds), truncation, new AtTlsAnalyzer(thresholds), traceCounts];
   const all = [...wire, ...records];
   const labellers: PacketLabeller[] = [describeApplication];
   for (const analyzer of all) if (analyzer.describe !== undefined) labellers.push((p) => analyzer.describe!(p));
-  return { all, wire, records, labellers, connections, truncation };
+  return { all, wire, records, labellers, connections, truncation, traceCounts };
 }

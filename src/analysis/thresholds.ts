@@ -38,6 +38,10 @@ const DEFINITIONS = [
   { name: 'synRetriesFailed', value: 2, unit: 'retries', kind: 'detection', description: 'SYN retransmissions without any answer that make "SYN retries" a finding of its own' },
   { name: 'retransmissionWarnPercent', value: 5, unit: '%', kind: 'detection', description: 'Share of a connection’s data segments retransmitted above which its retransmissions are a warning rather than a note' },
   { name: 'zeroWindowStallErrorSec', value: 10, unit: 's', kind: 'detection', description: 'A zero-window stall (window 0 until the same side opens it again) at least this long is an error rather than a warning' },
+  { name: 'highRttSec', value: 0.5, unit: 's', kind: 'detection', description: 'A connection whose handshake round trip (SYN to the ACK of the SYN-ACK, seen from the trace point) or average ACK trip time is above this has a high round-trip time' },
+  { name: 'rttJitterSec', value: 0.5, unit: 's', kind: 'detection', description: 'Average change between successive ACK trip times of a connection above which its round-trip time is unsteady (jitter)' },
+  { name: 'transferGapSec', value: 5, unit: 's', kind: 'detection', description: 'A pause between two packets of a TCP session this long, while sent data waits for its acknowledgement or a zero window holds it back, is a long gap inside a transfer' },
+  { name: 'idleGapSec', value: 60, unit: 's', kind: 'detection', description: 'A pause between two packets of a TCP session this long, with nothing waiting to be acknowledged, is a long idle gap' },
   { name: 'responseTimeThresholdMs', value: 1000, unit: 'ms', kind: 'detection', description: 'Request-to-response time above which a response counts as slow in the response-time summary' },
   { name: 'checkChecksums', value: 0, unit: '0 or 1', kind: 'detection', description: 'Check TCP checksums (1) or not (0, as Wireshark by default): a trace taken on a host that offloads checksums to its adapter holds outbound segments whose checksums are not filled in yet' },
   // z/OS (A.1)

@@ -108,7 +108,7 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
     component: 'SYSTCPDA',
     holds: 'HTTP download 61.8.0.17:80 → 10.0.52.164:2550 traced at 10.0.52.164: rows 355-379 as published (window 2190 → 1460 → 730 → 0, six probes at +0.67, 1.13, 2.20, 4.13, 8.06, 16.07 s, window 940 then 64240)',
     scaled: 'the published session moves 5.3 MB in 7195 datagrams over 2:05; the sample keeps 12 segments before the stall and 6 after it (2:05 elapsed becomes 36.6 s)',
-    reportSays: 'zero window on the client 10.0.52.164:2550 (error, 32.38 s stall: the receiving application is not reading, not a network problem); window full (warning); the server’s six zero-window probes at doubling intervals, 0.67 to 16.07 s (note), which are the largest gaps of the session ladder',
+    reportSays: 'zero window on the client 10.0.52.164:2550 (error, 32.38 s stall: the receiving application is not reading, not a network problem); window full (warning); the server’s six zero-window probes at doubling intervals, 0.67 to 16.07 s (note), which are the largest gaps of the session ladder; the longest of them, 16.07 s, as a long pause inside the transfer (warning)',
     findings: [
       {
         rule: 'tcp.zero_window',
@@ -133,6 +133,13 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
         count: 6,
         details: { sentBy: { includes: ['61.8.0.17:80'] }, intervalsSec: { includes: [0.67, 1.13, 2.2, 4.13, 8.06, 16.07] } },
         title: ['Zero-window probes'],
+      },
+      {
+        rule: 'connection.long_gap',
+        severity: 'warning',
+        because: 'the session’s largest gap, 16.07 s before the last zero-window probe (row 375), falls inside the transfer (the window is 0): at least the 5 s a transfer may pause (PERF-11, which the catalog expects for this case: "between which packets is the most time spent?")',
+        subject: { service: '61.8.0.17:80' },
+        details: { longestTransferGapSec: { near: 16.0743, within: 0.002 } },
       },
     ],
     notes: [{ rule: 'tcp.window_update', because: 'the client opens its window to 940, then 64240' }],
@@ -182,7 +189,7 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
     component: 'SYSTCPDA',
     holds: 'FTP control 137.72.43.137:10432 → 137.72.43.207:21 traced at the z/OS server 137.72.43.207: PORT 137,72,43,137,40,196, the 200 reply sent 8 times at growing intervals, no SYN to 10436',
     scaled: 'the published trace also holds background traffic (NetBIOS, TN3270, SNMP to a closed port); the sample keeps only the FTP session',
-    reportSays: 'active FTP data connection to 137.72.43.137:10436 never opened (error); the 200 reply retransmitted 7 times (warning)',
+    reportSays: 'active FTP data connection to 137.72.43.137:10436 never opened (error); the 200 reply retransmitted 7 times (warning); the 54.27 s wait before its last retransmission as a long pause inside the session (warning)',
     findings: [
       {
         rule: 'ftp.port_no_data_connection',
@@ -198,6 +205,13 @@ export const SCENARIO_SAMPLES: readonly ScenarioSample[] = [
         subject: { connection: '137.72.43.137:10432 → 137.72.43.207:21' },
         count: 7,
         details: { bytes: 7 * 22 },
+      },
+      {
+        rule: 'connection.long_gap',
+        severity: 'warning',
+        because: 'the 200 reply waits unacknowledged through the back-off; the last wait, 54.27 s (02:36:22.7005 → 02:37:16.9704 as published), is the session’s largest gap and at least the 5 s data may wait for its acknowledgement (PERF-11): the session’s time went there',
+        subject: { service: '137.72.43.207:21' },
+        details: { longestTransferGapSec: { near: 54.2699, within: 0.002 } },
       },
     ],
     notes: [],

@@ -20,7 +20,7 @@ import { connectionEndpoints } from '../address.js';
 import { type FindingGroup, FindingGroups } from '../finding-groups.js';
 import { LateEvidenceRows } from '../evidence-rows.js';
 import { formatUtc } from '../../model/time.js';
-import { ConnectionRecord, NOTABLE_FLAGS } from './connection-record.js';
+import { ConnectionRecord, NOTABLE_FLAGS, type LongestGap, type RecordLimits } from './connection-record.js';
 import { CONN_STATE_MEANING } from './conn-state.js';
 import { type SessionStep, ladderSteps, packetRowOfStep, stepEvidence } from './session-steps.js';
 import { UdpFlows } from './udp-flows.js';
@@ -58,6 +58,18 @@ const PORT_REUSE = {
   explanation: 'A new connection opened on the same addresses and ports as an earlier one in the trace, with a new initial sequence number: normal for busy clients cycling ports, suspicious when the earlier connection was never closed.',
 };
 
+const HIGH_RTT = {
+  rule: 'connection.high_rtt',
+  title: 'High round-trip time',
+  explanation: 'Segments took long to be acknowledged (or the handshake took long): the path is slow or congested, or the peer acknowledges late. Every request-response exchange of the session pays this time, which users see as slowness. Unsteady round trips (jitter) point at congestion or a busy peer rather than distance.',
+};
+
+const LONG_GAP = {
+  rule: 'connection.long_gap',
+  title: 'Long pause inside a session',
+  explanation: 'Between these two packets of the session nothing was sent for a long time: this is where the session’s time went. During a transfer (data waiting for its acknowledgement, or held back by a zero window) the sender waited on retransmission timers or on a receiver that stopped reading; with nothing outstanding, the application on one side was thinking or idle. The session ladder shows the gap next to the packets around it.',
+};
+
 export interface ConnectionViews {
   connections: Capped<ConnectionSummary>;
   /** Connections closed in each conn_state (all of them, listed or not). */
@@ -80,6 +92,7 @@ export class ConnectionAnalyzer implements PacketAnalyzer {
   private laddersStarted = 0;
   /** Rows of evidence packets that had gone by when their connection closed. */
   private readonly lateRows: LateEvidenceRows;
+  private readonly recordLimits: RecordLimits;
 
   constructor(private readonly thresholds: Thresholds) {
     this.groups = new FindingGroups(thresholds.maxFindingGroups);
@@ -89,6 +102,7 @@ export class ConnectionAnalyzer implements PacketAnalyzer {
     });
     this.responseTimes = new ResponseTimes(thresholds.statisticsRows, thresholds.responseTimeThresholdMs);
     this.lateRows = new LateEvidenceRows(thresholds.packetsListedEvidence);
+    this.recordLimits = { transferGapNs: thresholds.transferGapSec * 1e9, idleGapNs: thresholds.idleGapSec * 1e9, highRttNs: thresholds.highRttSec * 1e9 };
   }
 
   /** Connections and flows open now (for tests of the memory bounds). */
@@ -106,7 +120,7 @@ export class ConnectionAnalyzer implements PacketAnalyzer {
   private observeTcp(p: AnalyzedPacket, c: TcpConnection, datagramLength: number): void {
     let record = this.records.get(c);
     if (record === undefined) {
-      record = new ConnectionRecord(c, p);
+      record = new ConnectionRecord(c, p, this.recordLimits);
       this.records.set(c, record);
     }
     const took = record.observe(p, datagramLength);
@@ -162,6 +176,8 @@ export class ConnectionAnalyzer implements PacketAnalyzer {
       rules.push(SYN_RETRIES.rule);
     }
     if (r.reusedPorts) rules.push(PORT_REUSE.rule);
+    if (this.addHighRtt(r)) rules.push(HIGH_RTT.rule);
+    if (this.addLongGap(r)) rules.push(LONG_GAP.rule);
     if (RESET_STATES.has(state)) rules.push('tcp.reset');
     for (const name of tcpFlagNames(r.flagsSeen & ~TcpAnalysisFlag.REUSED_PORTS)) rules.push(`tcp.${name}`);
     return rules;
@@ -203,6 +219,74 @@ export class ConnectionAnalyzer implements PacketAnalyzer {
     group.maxDetail('mostRetriesInOneConnection', retries);
     group.listDetail('clients', originator);
     this.lateEvidence(r, group.hasRoomForEvidence ? 3 : 0, () => 'SYN', group);
+  }
+
+  /**
+   * High RTT or jitter (exception-catalog PERF-10), judged once per connection when it closes: handshake
+   * round trip or average ACK trip above highRttSec, or the average change between successive trips above
+   * rttJitterSec.
+   */
+  private addHighRtt(r: ConnectionRecord): boolean {
+    const handshakeSec = r.connection.initialRttNs / 1e9;
+    const averageSec = r.rttSamples === 0 ? 0 : r.rttSumNs / r.rttSamples / 1e9;
+    const jitterSec = r.rttSamples < 2 ? 0 : r.rttJitterSumNs / (r.rttSamples - 1) / 1e9;
+    const limit = this.thresholds.highRttSec;
+    const slowHandshake = handshakeSec > limit;
+    if (!slowHandshake && averageSec <= limit && jitterSec <= this.thresholds.rttJitterSec) return false;
+    const { originator, responder } = this.responderText(r);
+    const group = this.groups.get(`${HIGH_RTT.rule}|${responder}`, () => ({
+      rule: HIGH_RTT.rule,
+      category: 'connection',
+      severity: 'warning',
+      title: `${HIGH_RTT.title}: ${responder}`,
+      explanation: HIGH_RTT.explanation,
+      subject: { service: responder },
+    }));
+    group.addEvent(r.startSec, r.startNsec);
+    group.listDetail('clients', originator);
+    if (handshakeSec > 0) group.maxDetail('handshakeRttSec', round6(handshakeSec));
+    if (r.rttSamples > 0) {
+      group.maxDetail('averageAckRttSec', round6(averageSec));
+      group.maxDetail('maxAckRttSec', round6(r.rttMaxNs / 1e9));
+    }
+    if (r.rttSamples > 1) group.maxDetail('averageJitterSec', round6(jitterSec));
+    if (slowHandshake) this.lateEvidence(r, group.hasRoomForEvidence ? 3 : 0, (step) => (step.fromA === r.originatorIsA ? 'handshake, from the client' : 'handshake, from the server'), group);
+    // The ACK completing the handshake and the slowest ACK, unless the handshake's packets already hold them.
+    for (const ref of [r.slowHandshake, r.slowestAck]) {
+      if (ref !== null && !group.refs.some((kept) => kept.frame === ref.frame && kept.input === ref.input)) group.addEvidence([ref]);
+    }
+    return true;
+  }
+
+  /**
+   * The longest pause inside the session (exception-catalog PERF-11), judged when it closes: transferGapSec
+   * while sent data waited for its acknowledgement or a zero window held it back, idleGapSec otherwise.
+   */
+  private addLongGap(r: ConnectionRecord): boolean {
+    // A session carries data: stray SYN-ACKs or RSTs (backscatter) and unanswered SYNs are not one.
+    if (r.payloadA + r.payloadB === 0) return false;
+    const transfer = r.transferGap.ns >= this.thresholds.transferGapSec * 1e9;
+    const idle = r.idleGap.ns >= this.thresholds.idleGapSec * 1e9;
+    if (!transfer && !idle) return false;
+    const { originator, responder } = this.responderText(r);
+    const group = this.groups.get(`${LONG_GAP.rule}|${responder}`, () => ({
+      rule: LONG_GAP.rule,
+      category: 'connection',
+      severity: 'warning',
+      title: `${LONG_GAP.title}: ${responder}`,
+      explanation: LONG_GAP.explanation,
+      subject: { service: responder },
+    }));
+    group.addEvent(r.startSec, r.startNsec);
+    group.listDetail('clients', originator);
+    const note = (kind: string, gap: LongestGap): void => {
+      group.maxDetail(`longest${kind}GapSec`, round6(gap.ns / 1e9));
+      group.listDetail(`longest${kind}GapFrames`, `${gap.beforeFrame} → ${gap.afterFrame}`);
+      if (gap.evidence !== null) group.addEvidence([gap.evidence]);
+    };
+    if (transfer) note('Transfer', r.transferGap);
+    if (idle) note('Idle', r.idleGap);
+    return true;
   }
 
   /** The first packets of a closed connection as evidence, with their rows added to the packets table. */

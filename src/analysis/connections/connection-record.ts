@@ -11,6 +11,8 @@
  * at the client. RTT samples are the ACK trip of the local side's segments, as seen at the trace point.
  */
 import type { AnalyzedPacket } from '../analyzed-packet.js';
+import type { EvidenceRef } from '../finding.js';
+import { evidenceOf } from '../analyzed-packet.js';
 import type { TcpConnection } from '../tcp/tcp-conversation.js';
 import { seqLessOrEqual, seqGreater } from '../tcp/tcp-conversation.js';
 import { TcpAnalysisFlag } from '../tcp/tcp-flags.js';
@@ -41,6 +43,24 @@ const HISTORY_BITS: Record<HistoryEvent, number> = { SYN: 1, SYN_ACK: 2, ACK: 4,
 
 const options = new TcpOptions();
 
+/** The times (ns) above which a gap or an ACK trip is kept as evidence for a finding. */
+export interface RecordLimits {
+  transferGapNs: number;
+  idleGapNs: number;
+  highRttNs: number;
+}
+
+/**
+ * The longest pause of one kind in a session (exception-catalog PERF-11): its length, the packets around
+ * it, and the packet that ended it as evidence (kept only once the pause reaches the finding's threshold).
+ */
+export class LongestGap {
+  ns = 0;
+  beforeFrame = 0;
+  afterFrame = 0;
+  evidence: EvidenceRef | null = null;
+}
+
 export class ConnectionRecord {
   readonly originatorIsA: boolean;
   /** True when A is the traced (local) host; null until a packet's direction tells. */
@@ -67,6 +87,19 @@ export class ConnectionRecord {
   rttMaxNs = 0;
   rttSumNs = 0;
   rttSamples = 0;
+  /** Sum of the changes between successive ACK trip times (jitter = sum / (samples − 1)). */
+  rttJitterSumNs = 0;
+  private lastRttNs = 0;
+  /** The ACK that ended the longest trip, once that trip is above the high-RTT threshold. */
+  slowestAck: EvidenceRef | null = null;
+  /** The ACK that completed the handshake, once the handshake took longer than the high-RTT threshold. */
+  slowHandshake: EvidenceRef | null = null;
+  /** Longest pauses while something waited to be acknowledged (a transfer) and while nothing did (idle). */
+  readonly transferGap = new LongestGap();
+  readonly idleGap = new LongestGap();
+  /** Whether something waited after the previous packet: sent data unacknowledged, or a zero window. */
+  private waiting = false;
+  private previousFrame = 0;
   /** Outstanding local segments as [end seq, time] pairs: the first `pendingLength` entries (the array never shrinks). */
   private readonly pending: number[] = [];
   private pendingLength = 0;
@@ -100,6 +133,7 @@ export class ConnectionRecord {
   constructor(
     readonly connection: TcpConnection,
     first: AnalyzedPacket,
+    private readonly limits: RecordLimits = { transferGapNs: Number.POSITIVE_INFINITY, idleGapNs: Number.POSITIVE_INFINITY, highRttNs: Number.POSITIVE_INFINITY },
   ) {
     this.startSec = first.packet.timeSec;
     this.startNsec = first.packet.timeNsec;
@@ -139,6 +173,11 @@ export class ConnectionRecord {
     this.noteZeroWindow(fromA, flags, tcp.tcp.window, now);
     this.splitElapsed(p, fromA, now);
     this.sampleRtt(p, fromA, now);
+    this.waiting = this.somethingWaits();
+    if (this.slowHandshake === null && this.connection.initialRttNs > this.limits.highRttNs) {
+      this.slowHandshake = evidenceOf(p, `completes a handshake that took ${(this.connection.initialRttNs / 1e9).toFixed(3)} s`);
+    }
+    this.previousFrame = p.frame;
     this.lastNs = now;
     return this.responseTime(p, fromA, now);
   }
@@ -240,10 +279,27 @@ export class ConnectionRecord {
       const gap = now - this.previousNs;
       if (answers) this.networkNs += gap;
       else this.serverNs += gap;
+      const longest = this.waiting ? this.transferGap : this.idleGap;
+      if (gap > longest.ns) this.noteGap(p, longest, gap, this.waiting ? this.limits.transferGapNs : this.limits.idleGapNs);
     }
     this.noteAck(p, fromA);
     this.previousFromLocal = local;
     this.previousNs = now;
+  }
+
+  private noteGap(p: AnalyzedPacket, longest: LongestGap, gap: number, thresholdNs: number): void {
+    longest.ns = gap;
+    longest.beforeFrame = this.previousFrame;
+    longest.afterFrame = p.frame;
+    if (gap >= thresholdNs) longest.evidence = evidenceOf(p, `${(gap / 1e9).toFixed(3)} s after frame ${this.previousFrame}, the previous packet of the session`);
+  }
+
+  /** Sent data not yet acknowledged (a transfer under way), or a zero window holding it back. */
+  private somethingWaits(): boolean {
+    if (!Number.isNaN(this.stallFromA) || !Number.isNaN(this.stallFromB)) return true;
+    const c = this.connection;
+    if (this.payloadA > 0 && (!this.ackSeenB || seqGreater(c.flowA.nextSeq, this.maxAckB))) return true;
+    return this.payloadB > 0 && (!this.ackSeenA || seqGreater(c.flowB.nextSeq, this.maxAckA));
   }
 
   private answers(p: AnalyzedPacket, fromA: boolean): boolean {
@@ -298,6 +354,9 @@ export class ConnectionRecord {
     this.pendingLength = kept;
     if (newest < 0) return;
     const sample = now - newest;
+    if (this.rttSamples > 0) this.rttJitterSumNs += Math.abs(sample - this.lastRttNs);
+    this.lastRttNs = sample;
+    if (sample > this.rttMaxNs && sample > this.limits.highRttNs) this.slowestAck = evidenceOf(p, `acknowledges a segment sent ${(sample / 1e9).toFixed(3)} s before`);
     this.rttMinNs = Math.min(this.rttMinNs, sample);
     this.rttMaxNs = Math.max(this.rttMaxNs, sample);
     this.rttSumNs += sample;
