@@ -36,6 +36,8 @@ const NO_NEXT_HEADER = IpProtocol.IPV6_NO_NEXT;
 const NO_JOB_NAME = '(no job name)';
 /** Distinct job interfaces remembered; beyond this (damage) they are described afresh each time. */
 const INTERFACE_CACHE_LIMIT = 4096;
+/** How the name of every socket-data interface begins ("socket data (job NAME)"): analyzers tell them from links by it. */
+export const SOCKET_DATA_INTERFACE_PREFIX = 'socket data (';
 
 export interface DataTraceStats extends SocketStreamStats {
   /** Packets made from data trace records. */
@@ -223,7 +225,7 @@ class DataTraceDecoder implements RecordDecoder {
   private interfaceFor(job: string): TraceInterface {
     const known = this.interfaces.get(job);
     if (known !== undefined) return known;
-    const name = `socket data (job ${job})`;
+    const name = `${SOCKET_DATA_INTERFACE_PREFIX}job ${job})`;
     const described: TraceInterface = Object.freeze({
       component: 'SYSTCPDA',
       name,

@@ -35,6 +35,8 @@ import { CappedList, FindingEvidence, FindingGroup } from '../finding-groups.js'
 import { LateEvidenceRows } from '../evidence-rows.js';
 import { addressText } from '../address.js';
 import { parseIpAddress } from '../../filter/address-match.js';
+// Data trace records are shown on interfaces of their own: socket data, not packets on a link.
+import { SOCKET_DATA_INTERFACE_PREFIX } from '../../ctrace/data-trace-decoder.js';
 
 const require = createRequire(import.meta.url);
 const SYSPLEX_LINK_PREFIXES = (require('./sysplex-links.json') as { prefixes: string[] }).prefixes;
@@ -55,8 +57,6 @@ const MAX_PATTERNS = 1000;
 /** Hosts named in a title. */
 const HOSTS_NAMED = 3;
 const LOOPBACK_NAME = /loopback/i;
-/** The interfaces data trace records are shown on (data-trace-decoder.ts): socket data, not packets on a link. */
-const SOCKET_DATA_NAME = /^socket data \(/;
 
 /** One link as this analyzer sees it. */
 interface LinkInfo {
@@ -343,7 +343,7 @@ export class UnexpectedInterfaceAnalyzer implements PacketAnalyzer {
     if (name === this.lastName) return this.lastLink;
     let link = this.links.get(name);
     if (link === undefined) {
-      const leftAlone = LOOPBACK_NAME.test(name) || LOOPBACK_NAME.test(packet.ctrace?.deviceName ?? '') || SOCKET_DATA_NAME.test(name);
+      const leftAlone = LOOPBACK_NAME.test(name) || LOOPBACK_NAME.test(packet.ctrace?.deviceName ?? '') || name.startsWith(SOCKET_DATA_INTERFACE_PREFIX);
       const sysplex = SYSPLEX_LINK_PREFIXES.some((prefix) => name.toUpperCase().startsWith(prefix));
       link = leftAlone || this.links.size >= MAX_LINKS ? null : { name, sysplex };
       if (this.links.size < MAX_LINKS) this.links.set(name, link);
