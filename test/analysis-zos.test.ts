@@ -151,6 +151,9 @@ describe('analysis: z/OS exceptions', function () {
       expect(damage).to.include({ severity: 'warning', category: 'capture' });
       expect(damage!.details['damagedBytes']).to.equal(777);
       expect(damage!.title).to.include('damaged.bin');
+      // The subject is the input file, not a host: `subject.host` holds addresses only (docs/report-schema.md).
+      expect(damage!.subject.input).to.match(/damaged\.bin$/);
+      expect(damage!.subject.host).to.equal(undefined);
       expect(report.overview.packets).to.equal(10);
     });
 

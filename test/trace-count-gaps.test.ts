@@ -61,7 +61,7 @@ describe('analysis: trace-record gaps (PTHDR trace count)', function () {
     const [finding, ...more] = findingsOf(report, RULE);
     expect(more).to.have.length(0);
     expect(finding).to.include({ severity: 'note', category: 'capture', count: 2 });
-    expect(finding!.subject).to.deep.equal({ host: path });
+    expect(finding!.subject).to.deep.equal({ input: path });
     expect(finding!.details).to.deep.include({ gaps: 2, recordsMissing: 14, largestGap: 11, largestGapBetweenRecords: '9 and 10', formatId: 4 });
     expect(finding!.details['gapsByRecord']).to.deep.equal(['3 before record 6', '11 before record 10']);
     expect(finding!.explanation).to.match(/filter/).and.to.match(/lost/).and.to.match(/not network loss/);

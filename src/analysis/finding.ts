@@ -40,6 +40,8 @@ export interface Finding {
     host?: string;
     service?: string;
     interface?: string;
+    /** An input file, for findings about the capture itself (damage, gaps) rather than the traffic. */
+    input?: string;
   };
   /** ISO 8601 UTC times of the first and last packet involved. */
   firstTime: string;

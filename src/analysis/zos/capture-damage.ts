@@ -26,7 +26,7 @@ function finding(summary: ReadSummary, rule: string, severity: Finding['severity
     severity,
     title,
     explanation,
-    subject: { host: summary.file },
+    subject: { input: summary.file },
     firstTime: first,
     lastTime: summary.lastPacketTime ?? first,
     count,

@@ -132,7 +132,7 @@ export class TraceCountGapAnalyzer implements PacketAnalyzer {
           `The trace count the stack writes in each record jumps ${s.gaps} times in ${path}: ${s.missing} records numbered by the stack are not in the data set. ` +
           'Either the trace was started with a filter (IP=, PORTNUM=, PROT=, LINKNAME=...), which skips counts legitimately, or records were lost before they reached the data set (the external writer or the trace buffers overran). ' +
           'It is not network loss: the packets may have crossed the network normally. If the trace had no filter, the analysis misses traffic around these records.',
-        subject: { host: path },
+        subject: { input: path },
         firstTime: formatUtc(s.firstGapSec, s.firstGapNsec),
         lastTime: formatUtc(s.lastGapSec, s.lastGapNsec),
         count: s.gaps,
