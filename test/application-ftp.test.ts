@@ -381,3 +381,73 @@ describe('FTP labels match tshark\'s FTP decode', () => {
     });
   }
 });
+
+describe('FTP data-port announcements naming another host (NAT, FTP bounce)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'zctrace-ftp-nat-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  const portElsewhere = (): BuiltFrame[] =>
+    session([
+      ['c', 'PORT 192,168,1,5,156,65'],
+      ['s', '200 Port request OK.'],
+    ]);
+  const pasvElsewhere = (): BuiltFrame[] =>
+    session([
+      ['c', 'PASV'],
+      ['s', '227 Entering Passive Mode (172,16,0,9,25,100)'],
+    ]);
+  const ownAddresses = (): BuiltFrame[] =>
+    session([
+      ['c', 'PORT 10,20,30,40,156,65'],
+      ['s', '200 Port request OK.'],
+      ['c', 'PASV'],
+      ['s', '227 Entering Passive Mode (10,1,1,10,25,100)'],
+      ['c', 'EPSV'],
+      ['s', '229 Entering Extended Passive Mode (|||6446|)'],
+    ]);
+
+  it('a PORT naming another address than the client\'s: a warning naming both, with the PORT as evidence', () => {
+    const findings = runAnalyzers(portElsewhere());
+    const [finding, ...more] = ofRule(findings, 'ftp.data_address_mismatch');
+    expect(more, summary(findings).join('\n')).to.deep.equal([]);
+    expect(finding?.severity).to.equal('warning');
+    expect(finding?.subject).to.deep.equal({ host: CLIENT.address, service: 'ftp' });
+    expect(finding?.details['announcedBy']).to.equal('client');
+    expect(finding?.details['announcedAddresses']).to.deep.equal(['192.168.1.5']);
+    expect(finding?.title).to.contain('192.168.1.5').and.to.contain(CLIENT.address);
+    expect(finding?.evidence.map((e) => e.note)).to.have.length(1);
+    expect(finding?.evidence[0]?.note).to.match(/^PORT\/EPRT names 192\.168\.1\.5 port 40001/);
+  });
+
+  it('a 227 reply naming another address than the server the client reached: a warning (server behind NAT)', () => {
+    const [finding, ...more] = ofRule(runAnalyzers(pasvElsewhere()), 'ftp.data_address_mismatch');
+    expect(more).to.deep.equal([]);
+    expect(finding?.subject).to.deep.equal({ host: SERVER.address, service: 'ftp' });
+    expect(finding?.details['announcedBy']).to.equal('server');
+    expect(finding?.details['announcedAddresses']).to.deep.equal(['172.16.0.9']);
+  });
+
+  it('announcements of the control connection\'s own addresses, EPSV, a normal session and a good PASV give none', () => {
+    for (const frames of [ownAddresses(), normalFtpSession().frames, ftpGoodPasv().frames, ftpPortNoDataConnection().frames]) {
+      expect(ofRule(runAnalyzers(frames), 'ftp.data_address_mismatch')).to.deep.equal([]);
+    }
+  });
+
+  it('fires exactly where tshark marks the announcement as NAT (ftp.active.nat / ftp.passive.nat)', async function () {
+    if (!HAVE_TSHARK) this.skip();
+    const cases: [string, BuiltFrame[]][] = [
+      ['port-elsewhere', portElsewhere()],
+      ['pasv-elsewhere', pasvElsewhere()],
+      ['own-addresses', ownAddresses()],
+    ];
+    for (const [name, frames] of cases) {
+      const path = join(scratch, `${name}.pcap`);
+      await writeFrames(path, frames);
+      // tshark adds the .nat flag only to an announcement whose address differs from the sender's.
+      const rows = tsharkFields(path, ['ftp.active.nat', 'ftp.passive.nat'], { filter: 'ftp.active.cip || ftp.passive.ip' });
+      const tsharkSaysNat = rows.some((fields) => fields.includes('1'));
+      expect(rows.length, `${name}: tshark decodes the announcements`).to.be.greaterThan(0);
+      expect(ofRule(runAnalyzers(frames), 'ftp.data_address_mismatch').length > 0, name).to.equal(tsharkSaysNat);
+    }
+  });
+});

@@ -19,6 +19,7 @@ import { parseEprtArgument, parseEpsvPort, parseHostPort, type FtpCommand, type 
 import type { FtpControlListener, FtpSession } from './ftp-control-tracker.js';
 import type { LateEvidenceRows } from '../evidence-rows.js';
 import { LruMap } from './lru-map.js';
+import { FtpAnnouncedAddresses } from './ftp-announced-addresses.js';
 
 /** Linux gives up a connect() after 6 SYN retries, about 127 s: an announcement idle longer is over. */
 const CONNECT_GIVE_UP_SEC = 130;
@@ -97,6 +98,8 @@ export class FtpDataChannel implements FtpControlListener {
   private readonly neverOpened: CappedGroups<ChannelGroup>;
   private readonly unanswered: CappedGroups<ChannelGroup>;
   private readonly resets: CappedGroups<ChannelGroup>;
+  /** Announcements naming another host than the control connection's (NAT, FTP bounce). */
+  private readonly announcedAddresses: FtpAnnouncedAddresses;
   private nowSec = 0;
 
   constructor(private readonly limits: FtpDataChannelLimits) {
@@ -105,6 +108,7 @@ export class FtpDataChannel implements FtpControlListener {
     this.neverOpened = new CappedGroups(limits.maxFindingGroups, () => new ChannelGroup());
     this.unanswered = new CappedGroups(limits.maxFindingGroups, () => new ChannelGroup());
     this.resets = new CappedGroups(limits.maxFindingGroups, () => new ChannelGroup());
+    this.announcedAddresses = new FtpAnnouncedAddresses(limits.maxFindingGroups);
   }
 
   command(session: FtpSession, command: FtpCommand, p: AnalyzedPacket): void {
@@ -112,6 +116,7 @@ export class FtpDataChannel implements FtpControlListener {
     if (command.verb === 'PORT') target = parseHostPort(command.argument);
     else if (command.verb === 'EPRT') target = parseEprtArgument(command.argument);
     if (target === null) return;
+    this.announcedAddresses.check('client', session, target, p);
     const a = this.announce('active', session, target, session.server, p, `${command.verb} ${target.address} port ${target.port}`);
     a.confirmed = false;
     this.pendingPort.set(session, a);
@@ -130,7 +135,10 @@ export class FtpDataChannel implements FtpControlListener {
     if (!complete) return; // a cut line may hold a wrong port
     if (code === ReplyCode.PASSIVE) {
       const target = parseHostPort(text);
-      if (target !== null) this.announce('passive', session, target, session.client, p, `227 ${target.address} port ${target.port}`);
+      if (target !== null) {
+        this.announcedAddresses.check('server', session, target, p);
+        this.announce('passive', session, target, session.client, p, `227 ${target.address} port ${target.port}`);
+      }
     } else if (code === ReplyCode.EXTENDED_PASSIVE) {
       const port = parseEpsvPort(text);
       if (port !== null) this.announce('passive', session, { address: session.server, port }, session.client, p, `229 port ${port}`);
@@ -159,7 +167,7 @@ export class FtpDataChannel implements FtpControlListener {
 
   finish(): Finding[] {
     for (const [, a] of this.announcements.drain()) this.settle(a);
-    return [...this.neverOpenedFindings(), ...this.unansweredFindings(), ...this.resetFindings()];
+    return [...this.neverOpenedFindings(), ...this.unansweredFindings(), ...this.resetFindings(), ...this.announcedAddresses.findings()];
   }
 
   private announce(mode: Mode, session: FtpSession, target: HostPort, connector: string, p: AnalyzedPacket, note: string): Announcement {
