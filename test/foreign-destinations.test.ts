@@ -8,14 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Direction, TraceInterface, TracePacket } from '../src/model/trace-packet.js';
-import type { Report } from '../src/report/report-model.js';
-import { AnalysisPipeline } from '../src/analysis/analysis-pipeline.js';
 import { loadThresholds, withOverrides } from '../src/analysis/thresholds.js';
 import { isDirectedBroadcastFor } from '../src/analysis/hostile/link-addresses.js';
 import { discardReason, formatDiscard } from '../src/ctrace/code-tables.js';
-import { parseIpv6 } from '../src/filter/address-match.js';
 import { ZctraceError } from '../src/errors.js';
-import { findingsOf, ipv4, packet, TEST_INTERFACE, udp } from './support/analysis-packets.js';
+import { analyze, findingsOf, ipv4, ipv6, packet, TEST_INTERFACE, udp } from './support/analysis-packets.js';
 import { Random } from './support/seeded-random.js';
 
 const RULE = 'hostile.foreign_destination';
@@ -51,26 +48,9 @@ function sent(source: string, at: number, link?: TraceInterface): TracePacket {
   return datagram(source, PEER, { at, direction: 'outbound', link });
 }
 
-function analyze(packets: readonly TracePacket[], config: Record<string, unknown> = {}): Report {
-  const pipeline = new AnalysisPipeline(withOverrides(config));
-  const sorted = [...packets].sort((a, b) => a.timeSec - b.timeSec || a.timeNsec - b.timeNsec);
-  for (const p of sorted) pipeline.observe(p, 0);
-  return pipeline.finish([{ path: 'test', kind: 'pcap', summary: null }]);
-}
-
-/** An IPv6 UDP datagram (no extension headers). */
+/** An IPv6 UDP datagram seen on the test interface. */
 function ipv6Datagram(source: string, destination: string, at: number, direction: Direction): TracePacket {
-  const payload = udp(547, 547, 20);
-  const bytes = new Uint8Array(40 + payload.length);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0x60000000);
-  view.setUint16(4, payload.length);
-  bytes[6] = 17;
-  bytes[7] = 64;
-  bytes.set(parseIpv6(source)!, 8);
-  bytes.set(parseIpv6(destination)!, 24);
-  bytes.set(payload, 40);
-  return packet(bytes, { at, direction, interface: TEST_INTERFACE });
+  return packet(ipv6(source, destination, 17, udp(547, 547, 20)), { at, direction, interface: TEST_INTERFACE });
 }
 
 /** Directed broadcast by the definition: for some prefix p in 8..30, the first p bits are the own address's and the rest all ones. */

@@ -13,11 +13,9 @@ import { join } from 'node:path';
 import type { Direction, TraceInterface, TracePacket } from '../src/model/trace-packet.js';
 import type { Finding } from '../src/analysis/finding.js';
 import type { Report } from '../src/report/report-model.js';
-import { AnalysisPipeline } from '../src/analysis/analysis-pipeline.js';
-import { withOverrides } from '../src/analysis/thresholds.js';
 import { LinkType } from '../src/capture/link-types.js';
 import { formatUtc } from '../src/model/time.js';
-import { BASE_SEC, findingsOf, ipv4, packet, udp } from './support/analysis-packets.js';
+import { analyze, BASE_SEC, findingsOf, ipv4, ipv6, packet, udp } from './support/analysis-packets.js';
 import { TcpConversation } from './support/tcp-frame-builder.js';
 import { buildDataSet, packetEntriesFromFrames } from './support/trace-from-capture.js';
 import { runCli } from './support/cli.js';
@@ -71,11 +69,6 @@ function sorted(packets: readonly TracePacket[]): TracePacket[] {
   return [...packets].sort((a, b) => a.timeSec - b.timeSec || a.timeNsec - b.timeNsec);
 }
 
-function analyze(packets: readonly TracePacket[], config: Record<string, unknown> = {}): Report {
-  const pipeline = new AnalysisPipeline(withOverrides(config));
-  for (const p of sorted(packets)) pipeline.observe(p, 0);
-  return pipeline.finish([{ path: 'test', kind: 'pcap', summary: null }]);
-}
 
 function findings(packets: readonly TracePacket[], config: Record<string, unknown> = {}): Finding[] {
   return findingsOf(analyze(packets, config), RULE);
@@ -195,7 +188,7 @@ describe('packets arriving on an unexpected interface (zos.unexpected_interface)
     const stack = '2001:db8::1';
     const crossed = '2001:db8::20';
     // A second address folding to the same key: another last word, the first word made up for it.
-    const words = (text: string): number[] => Array.from({ length: 4 }, (_, i) => new DataView(ipv6Bytes(text).buffer).getUint32(4 * i));
+    const words = (text: string): number[] => Array.from({ length: 4 }, (_, i) => new DataView(ipv6(text, '::', 59, new Uint8Array(0)).buffer).getUint32(8 + 4 * i));
     const [a0, a1, a2, a3] = words(crossed) as [number, number, number, number];
     // The first word enters the key by exclusive or, so it can be solved for.
     const b3 = (a3 ^ 0x55) >>> 0;
@@ -273,26 +266,7 @@ describe('packets arriving on an unexpected interface (zos.unexpected_interface)
 
 /** An IPv6 UDP datagram (no extension headers). */
 function ipv6Datagram(source: string, destination: string, at: number, direction: Direction, on: TraceInterface): TracePacket {
-  const payload = udp(5000, 161, 20);
-  const bytes = new Uint8Array(40 + payload.length);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0x60000000);
-  view.setUint16(4, payload.length);
-  bytes[6] = 17;
-  bytes[7] = 64;
-  bytes.set(ipv6Bytes(source), 8);
-  bytes.set(ipv6Bytes(destination), 24);
-  bytes.set(payload, 40);
-  return packet(bytes, { at, direction, interface: on });
-}
-
-function ipv6Bytes(text: string): Uint8Array {
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const groups = (part: string | undefined): number[] => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
-  const left = groups(head);
-  const right = groups(tail);
-  const all = [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
-  return Uint8Array.from(all.flatMap((g) => [g >> 8, g & 0xff]));
+  return packet(ipv6(source, destination, 17, udp(5000, 161, 20)), { at, direction, interface: on });
 }
 
 function formatWords(words: readonly number[]): string {

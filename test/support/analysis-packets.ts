@@ -1,6 +1,6 @@
 /**
  * Packets for analysis tests: IPv4 datagrams (UDP, ICMP, raw payload, fragments) with correct header
- * checksums, TCP conversations from the TCP frame builder turned into TracePackets, and a helper that
+ * checksums, IPv6 datagrams, TCP conversations from the TCP frame builder turned into TracePackets, and a helper that
  * runs them through the real analysis pipeline and returns the Report.
  */
 import type { Direction, TraceInterface, TracePacket, CtraceMeta } from '../../src/model/trace-packet.js';
@@ -52,6 +52,30 @@ export function ipv4(spec: Ipv4Spec): Uint8Array {
   bytes.set(addressBytes(spec.destination), 16);
   view.setUint16(10, checksum(bytes.subarray(0, 20)));
   bytes.set(spec.payload, 20);
+  return bytes;
+}
+
+/** Eight 16-bit groups of an IPv6 address in text ("2001:db8::9"), written here rather than by the code under test. */
+function ipv6AddressBytes(text: string): Uint8Array {
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const groups = (part: string | undefined): number[] => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return Uint8Array.from(all.flatMap((g) => [g >> 8, g & 0xff]));
+}
+
+/** An IPv6 datagram without extension headers (hop limit 64). */
+export function ipv6(source: string, destination: string, nextHeader: number, payload: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(40 + payload.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, 0x60000000);
+  view.setUint16(4, payload.length);
+  bytes[6] = nextHeader;
+  bytes[7] = 64;
+  bytes.set(ipv6AddressBytes(source), 8);
+  bytes.set(ipv6AddressBytes(destination), 24);
+  bytes.set(payload, 40);
   return bytes;
 }
 
@@ -128,9 +152,9 @@ export function packetsOf(frames: readonly BuiltFrame[], options: { direction?: 
   }));
 }
 
-/** Runs packets (sorted by time) through the analysis and returns the report. */
-export function analyze(packets: readonly TracePacket[], thresholds: Record<string, number> = {}): Report {
-  const pipeline = new AnalysisPipeline(withOverrides(thresholds));
+/** Runs packets (sorted by time) through the analysis and returns the report; `config` as a --config file holds it. */
+export function analyze(packets: readonly TracePacket[], config: Record<string, unknown> = {}): Report {
+  const pipeline = new AnalysisPipeline(withOverrides(config));
   const sorted = [...packets].sort((a, b) => a.timeSec - b.timeSec || a.timeNsec - b.timeNsec);
   for (const p of sorted) pipeline.observe(p, 0);
   return pipeline.finish([{ path: 'test', kind: 'pcap', summary: null }]);
