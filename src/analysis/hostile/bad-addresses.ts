@@ -13,14 +13,10 @@ import { type PacketLayers } from '../../net/packet-layers.js';
 import { IpProtocol } from '../../net/ip-protocols.js';
 import { destinationText, endpointText, sameSourceAndDestination, sourceText } from '../address.js';
 import { isIpv4Loopback, martianIpv4Destination, martianIpv4Source, martianIpv6Source } from './martian-addresses.js';
+import { onLoopbackInterface } from '../loopback-interface.js';
 
 const DHCP_CLIENT_PORT = 68;
 const DHCP_SERVER_PORT = 67;
-const LOOPBACK_NAME = /loopback/i;
-
-function onLoopbackInterface(p: AnalyzedPacket): boolean {
-  return LOOPBACK_NAME.test(p.packet.interface.name) || LOOPBACK_NAME.test(p.packet.ctrace?.deviceName ?? '');
-}
 
 function isDhcpDiscover(d: PacketLayers): boolean {
   return d.protocol === IpProtocol.UDP && d.sourcePort === DHCP_CLIENT_PORT && d.destinationPort === DHCP_SERVER_PORT;
@@ -30,13 +26,13 @@ function isDhcpDiscover(d: PacketLayers): boolean {
 function martianReason(p: AnalyzedPacket, d: PacketLayers): { reason: string; role: 'source' | 'destination' } | null {
   if (d.ipVersion === 4) {
     const loopbackTraffic = isIpv4Loopback(d.source0) && isIpv4Loopback(d.destination0);
-    if (loopbackTraffic && onLoopbackInterface(p)) return null;
+    if (loopbackTraffic && onLoopbackInterface(p.packet)) return null;
     const source = martianIpv4Source(d.source0);
     if (source !== null && !(d.source0 === 0 && isDhcpDiscover(d))) return { reason: source, role: 'source' };
     const destination = martianIpv4Destination(d.destination0);
     return destination === null ? null : { reason: destination, role: 'destination' };
   }
-  if (onLoopbackInterface(p)) return null;
+  if (onLoopbackInterface(p.packet)) return null;
   const source = martianIpv6Source(d.source0, d.source1, d.source2, d.source3);
   return source === null ? null : { reason: source, role: 'source' };
 }

@@ -30,6 +30,7 @@ import { addressText, destinationText, sourceText } from '../address.js';
 import { formatDiscard } from '../../ctrace/code-tables.js';
 import { parseIpAddress } from '../../filter/address-match.js';
 import { AddressList, StackAddresses } from './link-addresses.js';
+import { onLoopbackInterface } from '../loopback-interface.js';
 
 /** Addresses learned per link (a shared OSA port traced for the whole CHPID shows several LPARs'). */
 const ADDRESSES_PER_LINK = 32;
@@ -45,7 +46,6 @@ const HELD_PER_DESTINATION = 5;
 const ADDRESSES_NAMED = 8;
 /** Z-12: address errors at least this share of the packets received are HIGH. */
 const ERROR_PERCENT_OF_INBOUND = 10;
-const LOOPBACK_NAME = /loopback/i;
 
 /** One sender of packets to a destination. */
 interface SourceCount {
@@ -207,8 +207,7 @@ export class ForeignDestinationAnalyzer implements PacketAnalyzer {
     if (name === this.lastName) return this.lastLink;
     let link = this.links.get(name);
     if (link === undefined) {
-      const loopback = LOOPBACK_NAME.test(name) || LOOPBACK_NAME.test(packet.ctrace?.deviceName ?? '');
-      link = loopback || this.links.size >= MAX_LINKS ? null : new LinkTally();
+      link = onLoopbackInterface(packet) || this.links.size >= MAX_LINKS ? null : new LinkTally();
       if (this.links.size < MAX_LINKS) this.links.set(name, link);
     }
     this.lastName = name;

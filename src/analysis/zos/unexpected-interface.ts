@@ -37,6 +37,7 @@ import { addressText } from '../address.js';
 import { parseIpAddress } from '../../filter/address-match.js';
 // Data trace records are shown on interfaces of their own: socket data, not packets on a link.
 import { SOCKET_DATA_INTERFACE_PREFIX } from '../../ctrace/data-trace-decoder.js';
+import { onLoopbackInterface } from '../loopback-interface.js';
 
 const require = createRequire(import.meta.url);
 const SYSPLEX_LINK_PREFIXES = (require('./sysplex-links.json') as { prefixes: string[] }).prefixes;
@@ -56,7 +57,6 @@ const HELD_IN_ALL = 4000;
 const MAX_PATTERNS = 1000;
 /** Hosts named in a title. */
 const HOSTS_NAMED = 3;
-const LOOPBACK_NAME = /loopback/i;
 
 /** One link as this analyzer sees it. */
 interface LinkInfo {
@@ -343,7 +343,7 @@ export class UnexpectedInterfaceAnalyzer implements PacketAnalyzer {
     if (name === this.lastName) return this.lastLink;
     let link = this.links.get(name);
     if (link === undefined) {
-      const leftAlone = LOOPBACK_NAME.test(name) || LOOPBACK_NAME.test(packet.ctrace?.deviceName ?? '') || name.startsWith(SOCKET_DATA_INTERFACE_PREFIX);
+      const leftAlone = onLoopbackInterface(packet) || name.startsWith(SOCKET_DATA_INTERFACE_PREFIX);
       const sysplex = SYSPLEX_LINK_PREFIXES.some((prefix) => name.toUpperCase().startsWith(prefix));
       link = leftAlone || this.links.size >= MAX_LINKS ? null : { name, sysplex };
       if (this.links.size < MAX_LINKS) this.links.set(name, link);
