@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const editcapOut = out('editcap.pcapng');
   const pcapBytes = main.facts.pcapBytes;
   show('editcap', { measurement: measure('editcap pcap → pcapng', 'editcap', ['-F', 'pcapng', reference, editcapOut], { runs, outputs: [editcapOut] }), packets, inputBytes: pcapBytes });
-  show('tsharkExpert', { measurement: measure('tshark -q -z expert', 'tshark', ['-r', reference, '-q', '-z', 'expert'], { runs: 1 }), packets, inputBytes: pcapBytes });
+  show('tsharkExpert', { measurement: measure('tshark -q -z expert', 'tshark', ['-r', reference, '-q', '-z', 'expert'], { runs }), packets, inputBytes: pcapBytes });
 
   if (large !== null) {
     process.stdout.write(`\n${large.name}: ${largePackets.toLocaleString('en-US')} packets, ${megabytes(large.facts.traceBytes).toFixed(0)} MB\n`);
