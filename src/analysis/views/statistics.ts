@@ -48,6 +48,9 @@ class Row {
 class Counter<K> {
   private readonly rows = new Map<K, Row>();
   private other: Row | null = null;
+  /** The row asked for last: neighbouring packets mostly share their link, version and protocol. */
+  private lastKey: K | undefined = undefined;
+  private lastRow: Row | null = null;
 
   constructor(
     readonly title: string,
@@ -57,6 +60,14 @@ class Counter<K> {
   ) {}
 
   row(key: K): Row {
+    if (key === this.lastKey && this.lastRow !== null) return this.lastRow;
+    const row = this.rowOf(key);
+    this.lastKey = key;
+    this.lastRow = row;
+    return row;
+  }
+
+  private rowOf(key: K): Row {
     const known = this.rows.get(key);
     if (known !== undefined) return known;
     if (this.rows.size >= this.maxRows) return (this.other ??= new Row(OTHER));
