@@ -47,6 +47,21 @@ describe('time order window', () => {
     expect(out.map(([t]) => t / 1e6)).to.deep.equal([10, 20, 30, 40, 5, 50, 60, 70, 80]);
   });
 
+  it('a trace that wrapped (time jumps back an hour): the older packets go out at once, in the order they came', () => {
+    const window = new TimeOrderWindow(1e9, 512);
+    const newer = Array.from({ length: 1000 }, (_, i) => 10_000e9 + i * 1e6);
+    const older = Array.from({ length: 1000 }, (_, i) => 6_400e9 + i * 1e6);
+    const { out, maxHeld } = run([...newer, ...older], window);
+    expect(window.late).to.equal(1000);
+    expect(maxHeld).to.be.at.most(513);
+    // The window held the last 512 newer packets when the jump came; they stay in order behind the older ones.
+    expect(out.map(([, , ordinal]) => ordinal)).to.deep.equal([
+      ...Array.from({ length: 488 }, (_, i) => i + 1),
+      ...Array.from({ length: 1000 }, (_, i) => 1001 + i),
+      ...Array.from({ length: 512 }, (_, i) => 489 + i),
+    ]);
+  });
+
   it('releases a packet once one more than the time window later has arrived', () => {
     const window = new TimeOrderWindow(1e9, 512);
     window.add(tracePacket({ data: new Uint8Array(1), timeSec: 1 }), 0, 1);

@@ -148,13 +148,21 @@ export class TimeOrderWindow {
     slot.fill(packet, input, ordinal, copy);
     slot.held = true;
     const { timeSec, timeNsec } = packet;
-    if (compareTime(timeSec, timeNsec, this.releasedSec, this.releasedNsec) < 0) this.late++;
+    const ring = this.ring;
+    const size = ring.length;
+    if (compareTime(timeSec, timeNsec, this.releasedSec, this.releasedNsec) < 0) {
+      // Late: every held packet is at least as late as the last one released, so this one goes first. Put
+      // there at once, not moved past each of them: after a trace wraps, every packet is late for a while.
+      this.late++;
+      this.head = (this.head + size - 1) % size;
+      ring[this.head] = slot;
+      this.count++;
+      return slot;
+    }
     if (compareTime(timeSec, timeNsec, this.newestSec, this.newestNsec) > 0) {
       this.newestSec = timeSec;
       this.newestNsec = timeNsec;
     }
-    const ring = this.ring;
-    const size = ring.length;
     let at = this.count;
     for (; at > 0; at--) {
       const earlier = ring[(this.head + at - 1) % size]!;
