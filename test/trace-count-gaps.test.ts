@@ -106,6 +106,31 @@ describe('analysis: trace-record gaps (PTHDR trace count)', function () {
     expect(findingsOf(report, RULE)).to.deep.equal([]);
   });
 
+  /** The entries with the one at `index` overwritten by bytes no reader takes for an entry (a damaged stretch). */
+  function damaged(list: Uint8Array[], index: number): Uint8Array[] {
+    return list.map((entry, i) => (i === index ? new Uint8Array(entry.length).fill(0xab) : entry));
+  }
+
+  it('a jump across a damaged range is that damage: reported as damaged data, not as records filtered or lost', async () => {
+    const report = await analyzeDataSets(['damaged.bin', damaged(entries(range(1, 20)), 7)]);
+    const [damage] = findingsOf(report, 'capture.damaged_records');
+    expect(damage, 'the damage itself is reported').to.not.equal(undefined);
+    expect(report.overview.packets).to.equal(19);
+    expect(findingsOf(report, RULE)).to.deep.equal([]);
+  });
+
+  it('a trace with a filter gap and a damaged range: the note counts the filter gap and names the other as damage', async () => {
+    // Counts 1..10, then 15..25 (4 skipped by a filter before record 11); the record with count 20 is damaged.
+    const report = await analyzeDataSets(['both.bin', damaged(entries([...range(1, 10), ...range(15, 25)]), 15)]);
+    const [finding, ...more] = findingsOf(report, RULE);
+    expect(more).to.have.length(0);
+    expect(finding!.details).to.deep.include({ gaps: 1, recordsMissing: 4, largestGap: 4, largestGapBetweenRecords: '10 and 11', gapsAcrossDamage: 1 });
+    expect(finding!.details['gapsByRecord']).to.deep.equal(['4 before record 11']);
+    expect(finding!.explanation).to.match(/1 further jump\(s\) lie across damaged ranges/);
+    expect(finding!.evidence[0]).to.include({ frame: 11, record: 11 });
+    expect(findingsOf(report, 'capture.damaged_records')).to.have.length(1);
+  });
+
   it('pcap inputs have no trace count: no note', async () => {
     const report = await analyzeInputs([join('test/fixtures', 'real-mixed.pcap')], { readOptions: DEFAULT_READ_OPTIONS });
     expect(findingsOf(report, RULE)).to.deep.equal([]);

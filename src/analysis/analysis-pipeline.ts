@@ -165,7 +165,7 @@ export class AnalysisPipeline {
       if (finding.firstTime === '') finding.firstTime = fallbackTime;
       if (finding.lastTime === '') finding.lastTime = finding.firstTime;
     }
-    findings.push(...damage.findings, ...this.analyzers.traceCounts.findingsFor(inputs.map((input) => input.path)));
+    findings.push(...damage.findings, ...this.analyzers.traceCounts.findingsFor(inputs.map((input) => ({ path: input.path, damagedRanges: input.summary?.damagedRanges ?? [] }))));
     findings.sort(compareFindings);
     for (const analyzer of this.analyzers.all) if (hasLateEvidence(analyzer)) for (const row of analyzer.lateEvidenceRows()) this.packetTable.addEvidence(row);
     this.markEvidenceOnTimeline(findings);
