@@ -66,17 +66,11 @@ export interface ReadSummary {
   framingAnomaliesNotListed: number;
 }
 
-export interface ReadContext {
-  path: string;
-  size: number;
-  framing: Framing;
-  framingReason: string;
-  component: Component;
-  componentReason: string;
-  layoutProfile: string;
-  codePage: string;
-  leapSeconds: number;
-}
+/** What the reader decided before the first entry: the summary's leading fields, as they are. */
+export type ReadContext = Pick<
+  ReadSummary,
+  'file' | 'fileSize' | 'framing' | 'framingReason' | 'component' | 'componentReason' | 'layoutProfile' | 'codePage' | 'leapSeconds'
+>;
 
 export class ReadSummaryBuilder {
   entries = 0;
@@ -182,15 +176,7 @@ export class ReadSummaryBuilder {
   result(): ReadSummary {
     const c = this.context;
     return {
-      file: c.path,
-      fileSize: c.size,
-      framing: c.framing,
-      framingReason: c.framingReason,
-      component: c.component,
-      componentReason: c.componentReason,
-      layoutProfile: c.layoutProfile,
-      codePage: c.codePage,
-      leapSeconds: c.leapSeconds,
+      ...c,
       entries: this.entries,
       entriesByFormat: [...this.byFormat]
         .sort((a, b) => a[0] - b[0])

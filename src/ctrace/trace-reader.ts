@@ -114,8 +114,8 @@ export async function openTraceReader(path: string, options: TraceReadOptions): 
   const component = await chooseComponent(path, framing.framing, options.component, head);
   const decoder = createComponentDecoder(component.component, { profile, codePage, leapSeconds: options.leapSeconds });
   const summary = new ReadSummaryBuilder({
-    path,
-    size,
+    file: path,
+    fileSize: size,
     framing: framing.framing,
     framingReason: framing.reason,
     component: component.component,
