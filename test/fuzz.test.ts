@@ -1,9 +1,11 @@
 /**
- * A seeded mutation fuzzer over the sample data sets: bit flips, byte runs, truncation, splices, deleted
- * ranges and edits of the length fields the reader trusts most (CTELENP, CTELENE, CTEOFF, PTH_Len, the IP
- * total length, RDWs). Every mutated input is read and written in-process; no exception may escape but a
- * ZctraceError (the one-line, exit-coded kind). A subset goes through tshark, and a smaller one through the
- * command line, whose output must read back cleanly and whose failures must be one documented line.
+ * A seeded mutation fuzzer over the sample data sets (the component samples and the scenario samples):
+ * bit flips, byte runs, truncation, splices, deleted ranges and edits of the length fields the reader
+ * trusts most (CTELENP, CTELENE, CTEOFF, PTH_Len, the IP total length, RDWs). Every mutated input is read,
+ * written and analysed in-process (the report's JSON each time, its HTML now and then); no exception may
+ * escape but a ZctraceError (the one-line, exit-coded kind). A subset goes through tshark, and a smaller
+ * one through the command line, whose output must read back cleanly and whose failures must be one
+ * documented line.
  *
  * ZCTRACE_FUZZ_ITERATIONS=N runs more (default 2000); ZCTRACE_FUZZ_SEED=S starts from another seed.
  * A failure names the seed and iteration that reproduce it and keeps the mutated input.
@@ -17,11 +19,16 @@ import { DEFAULT_READ_OPTIONS } from '../src/ctrace/trace-reader.js';
 import { createCaptureWriter } from '../src/capture/capture-writer.js';
 import { readCaptureFile } from '../src/capture/capture-file-reader.js';
 import { ZctraceError } from '../src/errors.js';
+import { AnalysisPipeline } from '../src/analysis/analysis-pipeline.js';
+import { DEFAULT_THRESHOLDS } from '../src/analysis/thresholds.js';
+import { renderJson } from '../src/report/render-json.js';
+import { renderHtml } from '../src/report/render-html.js';
+import type { Report } from '../src/report/report-model.js';
 import { runCli } from './support/cli.js';
 import { assertReadClean, runTool } from './support/tshark.js';
 import { Random } from './support/seeded-random.js';
 
-const SAMPLES = new URL('../samples/', import.meta.url).pathname;
+const SAMPLE_DIRS = [new URL('../samples/', import.meta.url).pathname, new URL('../samples/scenarios/', import.meta.url).pathname];
 const ITERATIONS = Number(process.env['ZCTRACE_FUZZ_ITERATIONS'] ?? 2000);
 const BASE_SEED = Number(process.env['ZCTRACE_FUZZ_SEED'] ?? 0x5eed);
 /** Every this many iterations the written file is also read by tshark. */
@@ -136,19 +143,26 @@ interface Outcome {
   /** The ZctraceError that ended the read, if one did. */
   error: ZctraceError | null;
   output: string | null;
+  /** The analysis of the packets read, when the read completed. */
+  report: Report | null;
 }
 
-/** Reads the input as convert would and writes every packet; only ZctraceErrors may come out. */
-async function readAndWrite(input: string, output: string, format: 'pcapng' | 'pcap'): Promise<Outcome> {
+/**
+ * Reads the input as convert would, writes every packet and analyses it as report would; only
+ * ZctraceErrors may come out.
+ */
+async function readWriteAndAnalyse(input: string, output: string, format: 'pcapng' | 'pcap'): Promise<Outcome> {
   let packets = 0;
   try {
     const source = await openPacketSource(input, DEFAULT_READ_OPTIONS);
     const writer = await createCaptureWriter(output, { format, timePrecision: 'ns', userAppl: 'zctrace fuzz', leapSeconds: 0 });
+    const analysis = new AnalysisPipeline(DEFAULT_THRESHOLDS);
     try {
       for await (const packet of source.packets()) {
         // The packet model's promises (trace-packet.ts): whole nanoseconds, a length on the wire.
         expect(Number.isInteger(packet.timeNsec) && packet.timeNsec >= 0 && packet.timeNsec < 1e9, `time ${packet.timeSec}.${packet.timeNsec}`).to.equal(true);
         expect(Number.isInteger(packet.originalLength) && packet.originalLength >= 0, `original length ${packet.originalLength}`).to.equal(true);
+        analysis.observe(packet, 0);
         const pending = writer.write(packet);
         if (pending !== undefined) await pending;
         packets++;
@@ -158,9 +172,10 @@ async function readAndWrite(input: string, output: string, format: 'pcapng' | 'p
       throw error;
     }
     await writer.close();
-    return { packets, error: null, output };
+    const report = analysis.finish([{ path: input, kind: source.kind, summary: source.traceSummary }]);
+    return { packets, error: null, output, report };
   } catch (error) {
-    if (error instanceof ZctraceError) return { packets, error, output: null };
+    if (error instanceof ZctraceError) return { packets, error, output: null, report: null };
     throw error;
   }
 }
@@ -178,17 +193,19 @@ describe(`fuzz: ${ITERATIONS} mutated sample data sets (seed ${BASE_SEED})`, fun
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'zctrace-fuzz-'));
-    samples = readdirSync(SAMPLES)
-      .filter((name) => name.endsWith('.bin'))
-      .sort()
-      .map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(SAMPLES, name))) }));
-    expect(samples.length).to.be.at.least(4);
+    samples = SAMPLE_DIRS.flatMap((sampleDir) =>
+      readdirSync(sampleDir)
+        .filter((name) => name.endsWith('.bin'))
+        .sort()
+        .map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(sampleDir, name))) })),
+    );
+    expect(samples.length).to.be.at.least(20);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('no exception but ZctraceError escapes, and every file written reads back', async () => {
     const donors = samples.map((s) => s.bytes);
-    const outcomes = { written: 0, refused: 0, cliRuns: 0, tsharkReads: 0 };
+    const outcomes = { written: 0, refused: 0, cliRuns: 0, tsharkReads: 0, reports: 0 };
     for (let iteration = 0; iteration < ITERATIONS; iteration++) {
       const seed = (BASE_SEED + iteration) >>> 0;
       const random = new Random(seed);
@@ -208,7 +225,7 @@ describe(`fuzz: ${ITERATIONS} mutated sample data sets (seed ${BASE_SEED})`, fun
       rmSync(output, { force: true });
       const reproduce = `ZCTRACE_FUZZ_SEED=${BASE_SEED} iteration ${iteration} (seed ${seed}) on ${sample.name}: ${applied.join('; ')}`;
       try {
-        const outcome = await readAndWrite(input, output, format);
+        const outcome = await readWriteAndAnalyse(input, output, format);
         if (outcome.output === null) {
           outcomes.refused++;
           expect(existsSync(output), 'a failed run leaves no output').to.equal(false);
@@ -219,6 +236,12 @@ describe(`fuzz: ${ITERATIONS} mutated sample data sets (seed ${BASE_SEED})`, fun
             assertReadClean(runTool('tshark', ['-r', output]), `tshark ${output}`);
             outcomes.tsharkReads++;
           }
+        }
+        if (outcome.report !== null) {
+          outcomes.reports++;
+          expect(outcome.report.overview.packets).to.equal(outcome.packets);
+          expect(JSON.parse(renderJson(outcome.report)).overview.packets).to.equal(outcome.packets);
+          if (iteration % TSHARK_EVERY === 0) expect(renderHtml(outcome.report)).to.match(/<\/html>\s*$/);
         }
         if (iteration % CLI_EVERY === 0) {
           outcomes.cliRuns++;
@@ -242,5 +265,6 @@ describe(`fuzz: ${ITERATIONS} mutated sample data sets (seed ${BASE_SEED})`, fun
     }
     expect(outcomes.written, 'most mutations still leave packets to write').to.be.greaterThan(ITERATIONS / 2);
     expect(outcomes.tsharkReads).to.be.greaterThan(0);
+    expect(outcomes.reports, 'every complete read is analysed').to.equal(outcomes.written);
   });
 });
