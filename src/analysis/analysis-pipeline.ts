@@ -6,10 +6,10 @@
  * never with packets.
  */
 import type { TracePacket } from '../model/trace-packet.js';
-import type { ReadSummary } from '../ctrace/read-summary.js';
-import type { InputKind } from '../input/packet-source.js';
 import type { Report, ReportInput } from '../report/report-model.js';
-import { type AnalyzedPacket, type PacketAnalyzer, readDatagram } from './analyzed-packet.js';
+import { type AnalyzedPacket, type InputFacts, type PacketAnalyzer, readDatagram } from './analyzed-packet.js';
+
+export type { InputFacts };
 import type { Finding, Severity } from './finding.js';
 import type { ThresholdName, Thresholds } from './thresholds.js';
 import { REPORT_SCHEMA_VERSION } from '../report/report-model.js';
@@ -31,14 +31,6 @@ import { PRODUCT_NAME_AND_VERSION } from '../version.js';
 /** Findings named in the overview's headline. */
 const HEADLINE_FINDINGS = 10;
 const TCP_FLAG_RULES: ReadonlySet<string> = new Set(TCP_ANALYSIS_FLAGS.map((flag) => `tcp.${flag.name}`));
-
-/** What the pipeline is told about each input when the report is built. */
-export interface InputFacts {
-  path: string;
-  kind: InputKind;
-  /** The read summary of a CTRACE input (complete once its packets were read), null for pcap/pcapng. */
-  summary: ReadSummary | null;
-}
 
 /** Worst first: severity, then count, then rule and title for a stable order. */
 export function compareFindings(a: Finding, b: Finding): number {
@@ -165,7 +157,7 @@ export class AnalysisPipeline {
       if (finding.firstTime === '') finding.firstTime = fallbackTime;
       if (finding.lastTime === '') finding.lastTime = finding.firstTime;
     }
-    findings.push(...damage.findings, ...this.analyzers.traceCounts.findingsFor(inputs.map((input) => ({ path: input.path, damagedRanges: input.summary?.damagedRanges ?? [] }))));
+    findings.push(...damage.findings, ...this.analyzers.inputs.flatMap((analyzer) => analyzer.findingsFor(inputs)));
     findings.sort(compareFindings);
     for (const analyzer of this.analyzers.all) if (hasLateEvidence(analyzer)) for (const row of analyzer.lateEvidenceRows()) this.packetTable.addEvidence(row);
     this.markEvidenceOnTimeline(findings);

@@ -4,6 +4,8 @@
  * the same headers again.
  */
 import type { TracePacket } from '../model/trace-packet.js';
+import type { ReadSummary } from '../ctrace/read-summary.js';
+import type { InputKind } from '../input/packet-source.js';
 import type { TcpPacketView } from '../net/packet-view.js';
 import type { TcpConnection } from './tcp/tcp-conversation.js';
 import type { EvidenceRef, Finding } from './finding.js';
@@ -48,6 +50,22 @@ export interface PacketAnalyzer {
    * packets the report lists, after observe(p).
    */
   describe?(p: AnalyzedPacket): string | null;
+}
+
+/** What the pipeline is told about each input when the report is built. */
+export interface InputFacts {
+  path: string;
+  kind: InputKind;
+  /** The read summary of a CTRACE input (complete once its packets were read), null for pcap/pcapng. */
+  summary: ReadSummary | null;
+}
+
+/**
+ * An analyzer whose findings are about the inputs themselves (record gaps, time order): they name the
+ * input and may need its read summary, so the pipeline asks for them with the inputs' facts.
+ */
+export interface InputAnalyzer extends PacketAnalyzer {
+  findingsFor(inputs: readonly InputFacts[]): Finding[];
 }
 
 /** Reads the layers of `packet` into `out`; false when it holds no whole IPv4/IPv6 header. */

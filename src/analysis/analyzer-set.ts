@@ -2,7 +2,7 @@
  * The analyzers of one run, in the order they see each packet, and the place where each family plugs in.
  * Each analyzer is a PacketAnalyzer with one job; the pipeline hands every packet to all of them.
  */
-import type { AnalyzedPacket, PacketAnalyzer } from './analyzed-packet.js';
+import type { AnalyzedPacket, InputAnalyzer, PacketAnalyzer } from './analyzed-packet.js';
 import type { Thresholds } from './thresholds.js';
 import type { PacketRow } from '../report/report-model.js';
 import { TcpExpertAnalyzer } from './tcp-expert-analyzer.js';
@@ -24,6 +24,7 @@ import { IdsEventAnalyzer } from './zos/ids-events.js';
 import { TruncationAnalyzer } from './zos/truncation.js';
 import { AtTlsAnalyzer } from './zos/at-tls.js';
 import { TraceCountGapAnalyzer } from './zos/trace-count-gaps.js';
+import { TimeOrderAnalyzer } from './capture-time-order.js';
 import { createApplicationAnalyzers, describeApplication } from './application/index.js';
 
 /** An analyzer that finds some evidence only after its packet went by keeps the packets-table rows itself. */
@@ -50,14 +51,14 @@ export interface AnalyzerSet {
   /** Those the report reads more than findings from. */
   connections: ConnectionAnalyzer;
   truncation: TruncationAnalyzer;
-  /** Trace-record gaps: its findings name the inputs, so the pipeline asks for them with the paths. */
-  traceCounts: TraceCountGapAnalyzer;
+  /** Those whose findings are about the inputs (also in `records`): the pipeline asks them with the inputs' facts. */
+  inputs: InputAnalyzer[];
 }
 
 export function createAnalyzers(thresholds: Thresholds): AnalyzerSet {
   const connections = new ConnectionAnalyzer(thresholds);
   const truncation = new TruncationAnalyzer(thresholds);
-  const traceCounts = new TraceCountGapAnalyzer();
+  const inputs: InputAnalyzer[] = [new TraceCountGapAnalyzer(), new TimeOrderAnalyzer()];
   const wire: PacketAnalyzer[] = [
     // TCP (analysis.md §1) and connections (§2); checksums only when asked for (see tcp-checksum.ts)
     new TcpExpertAnalyzer(thresholds),
@@ -81,9 +82,9 @@ export function createAnalyzers(thresholds: Thresholds): AnalyzerSet {
     ...createApplicationAnalyzers(thresholds),
   ];
   // z/OS exceptions (§4)
-  const records: PacketAnalyzer[] = [new DiscardAnalyzer(thresholds), new IdsEventAnalyzer(thresholds), truncation, new AtTlsAnalyzer(thresholds), traceCounts];
+  const records: PacketAnalyzer[] = [new DiscardAnalyzer(thresholds), new IdsEventAnalyzer(thresholds), truncation, new AtTlsAnalyzer(thresholds), ...inputs];
   const all = [...wire, ...records];
   const labellers: PacketLabeller[] = [describeApplication];
   for (const analyzer of all) if (analyzer.describe !== undefined) labellers.push((p) => analyzer.describe!(p));
-  return { all, wire, records, labellers, connections, truncation, traceCounts };
+  return { all, wire, records, labellers, connections, truncation, inputs };
 }

@@ -19,7 +19,7 @@
  * Jumps are kept (a bounded number per sequence) until the end, when the damaged ranges are known; the
  * reader lists at most its first hundred damaged ranges, so a jump across a later one still counts.
  */
-import type { AnalyzedPacket, PacketAnalyzer } from '../analyzed-packet.js';
+import type { AnalyzedPacket, InputAnalyzer, InputFacts } from '../analyzed-packet.js';
 import type { EvidenceRef, Finding } from '../finding.js';
 import type { SkippedRange } from '../../ctrace/cte.js';
 import { evidenceOf } from '../analyzed-packet.js';
@@ -109,7 +109,7 @@ function summarize(s: CountSequence, damaged: readonly SkippedRange[]): GapSumma
   };
 }
 
-export class TraceCountGapAnalyzer implements PacketAnalyzer {
+export class TraceCountGapAnalyzer implements InputAnalyzer {
   readonly name = 'trace-count-gaps';
   private readonly sequences = new Map<number, CountSequence>();
   /** The sequence of the previous record: a trace holds long runs of one input and format. */
@@ -187,14 +187,14 @@ export class TraceCountGapAnalyzer implements PacketAnalyzer {
   }
 
   /** One note per input and format with gaps no damage explains, named by the input's path. */
-  findingsFor(inputs: readonly { path: string; damagedRanges: readonly SkippedRange[] }[]): Finding[] {
+  findingsFor(inputs: readonly InputFacts[]): Finding[] {
     const all = [...this.sequences.values()];
     const findings: Finding[] = [];
     for (const s of all) {
       if (s.gaps.length + s.unchecked.gaps === 0) continue;
       if (all.some((o) => o !== s && o.formatId === s.formatId && o.records > 0 && o.minCount <= s.maxCount && s.minCount <= o.maxCount)) continue;
       const input = inputs[s.input];
-      const summary = summarize(s, input?.damagedRanges ?? []);
+      const summary = summarize(s, input?.summary?.damagedRanges ?? []);
       if (summary.gaps === 0) continue;
       const path = input?.path ?? `input ${s.input + 1}`;
       const damageNote =
