@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderHtml, TEMPLATES_DIR } from '../src/report/render-html.js';
 import { renderJson } from '../src/report/render-json.js';
+import { writeReportFiles } from '../src/report/write-report-files.js';
 import { formatDuration, formatTime, formatBytes } from '../src/report/display-format.js';
 import { DEFAULT_THRESHOLDS } from '../src/analysis/thresholds.js';
 import { TCP_ANALYSIS_FLAGS } from '../src/analysis/tcp/tcp-flags.js';
@@ -251,5 +253,25 @@ describe('report display formats', () => {
     expect(formatTime('2016-06-22T15:39:35.310000123Z')).to.equal('2016-06-22 15:39:35.310000');
     expect(formatBytes(5_463_438)).to.equal('5.2 MiB');
     expect(formatBytes(512)).to.equal('512 B');
+  });
+});
+
+describe('report files', () => {
+  it('are exactly the renderings in UTF-8, characters of two, three and four bytes across every chunk boundary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zctrace-report-files-'));
+    try {
+      const report = sampleReport();
+      // Several megabytes of text whose characters take 1 to 4 bytes, so chunk boundaries fall inside them.
+      const finding = report.findings[0]!;
+      finding.explanation = 'aé✓😀'.repeat(400_000);
+      const targets = { html: join(dir, 'r.html'), json: join(dir, 'r.json') };
+      const written = await writeReportFiles(report, targets);
+      expect(written.map((w) => w.path)).to.deep.equal([targets.html, targets.json]);
+      expect(readFileSync(targets.json)).to.deep.equal(Buffer.from(renderJson(report), 'utf8'));
+      expect(readFileSync(targets.html)).to.deep.equal(Buffer.from(renderHtml(report), 'utf8'));
+      expect(written[1]!.bytes).to.equal(Buffer.byteLength(renderJson(report)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -45,6 +45,20 @@ export function checkTargets(targets: ReportTargets, inputs: readonly string[]):
   }
 }
 
+/** Bytes encoded at a time: a report of megabytes is never held twice over as one buffer. */
+const ENCODE_CHUNK_BYTES = 1 << 20;
+
+/** Writes `text` as UTF-8 through one reused buffer (encodeInto never splits a character). */
+async function writeUtf8(output: OutputFile, text: string): Promise<void> {
+  const encoder = new TextEncoder();
+  const chunk = new Uint8Array(ENCODE_CHUNK_BYTES);
+  for (let rest = text; rest.length > 0; ) {
+    const { read, written } = encoder.encodeInto(rest, chunk);
+    await output.write(chunk.subarray(0, written));
+    rest = rest.slice(read);
+  }
+}
+
 export async function writeReportFiles(report: Report, targets: ReportTargets): Promise<WrittenFile[]> {
   const renderings: { path: string; render: () => string }[] = [];
   if (targets.html !== null) renderings.push({ path: targets.html, render: () => renderHtml(report) });
@@ -55,7 +69,7 @@ export async function writeReportFiles(report: Report, targets: ReportTargets): 
     for (const { path, render } of renderings) {
       const output = await openOutputFile(path);
       outputs.push(output);
-      await output.write(Buffer.from(render(), 'utf8'));
+      await writeUtf8(output, render());
     }
     const written: WrittenFile[] = [];
     for (const output of outputs) {
