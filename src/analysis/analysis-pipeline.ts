@@ -8,8 +8,6 @@
 import type { TracePacket } from '../model/trace-packet.js';
 import type { Report, ReportInput } from '../report/report-model.js';
 import { type AnalyzedPacket, type InputFacts, type PacketAnalyzer, readDatagram } from './analyzed-packet.js';
-
-export type { InputFacts };
 import type { Finding, Severity } from './finding.js';
 import type { ThresholdName, Thresholds } from './thresholds.js';
 import { REPORT_SCHEMA_VERSION } from '../report/report-model.js';

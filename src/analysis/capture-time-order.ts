@@ -11,6 +11,7 @@ import type { AnalyzedPacket, InputAnalyzer, InputFacts } from './analyzed-packe
 import type { EvidenceRef, Finding } from './finding.js';
 import { evidenceOf } from './analyzed-packet.js';
 import { compareTime, formatUtc, NS_PER_SECOND } from '../model/time.js';
+import { REORDER_WINDOW_NS, REORDER_WINDOW_PACKETS } from '../input/time-order-window.js';
 
 /** One input's clock: the latest time seen, and the packets stamped before it. */
 class InputClock {
@@ -81,7 +82,7 @@ export class TimeOrderAnalyzer implements InputAnalyzer {
         title: `Packets out of time order in ${path}`,
         explanation:
           `${clock.late} packets of ${path} are stamped before packets that came ahead of them, by up to ${seconds(clock.longestNs)}${where}: ` +
-          'more than zctrace puts back in order (1 s or 512 packets), so they are analysed and written where they came. ' +
+          `more than zctrace puts back in order (${REORDER_WINDOW_NS / NS_PER_SECOND} s or ${REORDER_WINDOW_PACKETS} packets), so they are analysed and written where they came. ` +
           'Findings around them (retransmissions, out-of-order segments, duplicate ACKs, pauses) and the time line may come from the order, not the network. ' +
           'Causes: a trace writer that wrapped (its oldest records follow its newest), data sets concatenated or given in the wrong order, or a clock set back.',
         subject: { input: path },
