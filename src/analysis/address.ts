@@ -37,7 +37,7 @@ export function addressText(version: number, w0: number, w1: number, w2: number,
  * an unsigned value from 128.0.0.0 up would be a heap number allocated on every packet.
  */
 export function hostKey(version: number, w0: number, w1: number, w2: number, w3: number): HostKey {
-  return version === 6 ? `${w0.toString(16)}:${w1.toString(16)}:${w2.toString(16)}:${w3.toString(16)}` : w0 | 0;
+  return version === 6 ? `${(w0 >>> 0).toString(16)}:${(w1 >>> 0).toString(16)}:${(w2 >>> 0).toString(16)}:${(w3 >>> 0).toString(16)}` : w0 | 0;
 }
 
 /** The address a host key stands for, as text. */

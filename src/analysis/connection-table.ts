@@ -26,7 +26,11 @@ export interface ConnectionLimits {
 /** What the table keeps about every connection: its endpoints (A: the first sender seen) and its links. */
 export class TrackedConnection {
   ipVersion = 4;
-  /** Addresses as big-endian 32-bit words (IPv4: word 0 only). */
+  /**
+   * Addresses as big-endian 32-bit words (IPv4: word 0 only), kept signed (`| 0`): V8 then stores them as
+   * small integers, where unsigned words from 128.0.0.0 up would make every word of every connection a
+   * heap number of its own.
+   */
   a0 = 0;
   a1 = 0;
   a2 = 0;
@@ -70,19 +74,19 @@ function connectionHash(v: EndpointView): number {
 }
 
 function sourceIsA(c: TrackedConnection, v: EndpointView): boolean {
-  return v.sourcePort === c.portA && v.source0 === c.a0 && v.source1 === c.a1 && v.source2 === c.a2 && v.source3 === c.a3;
+  return v.sourcePort === c.portA && (v.source0 | 0) === c.a0 && (v.source1 | 0) === c.a1 && (v.source2 | 0) === c.a2 && (v.source3 | 0) === c.a3;
 }
 
 function sourceIsB(c: TrackedConnection, v: EndpointView): boolean {
-  return v.sourcePort === c.portB && v.source0 === c.b0 && v.source1 === c.b1 && v.source2 === c.b2 && v.source3 === c.b3;
+  return v.sourcePort === c.portB && (v.source0 | 0) === c.b0 && (v.source1 | 0) === c.b1 && (v.source2 | 0) === c.b2 && (v.source3 | 0) === c.b3;
 }
 
 function destinationIsA(c: TrackedConnection, v: EndpointView): boolean {
-  return v.destinationPort === c.portA && v.destination0 === c.a0 && v.destination1 === c.a1 && v.destination2 === c.a2 && v.destination3 === c.a3;
+  return v.destinationPort === c.portA && (v.destination0 | 0) === c.a0 && (v.destination1 | 0) === c.a1 && (v.destination2 | 0) === c.a2 && (v.destination3 | 0) === c.a3;
 }
 
 function destinationIsB(c: TrackedConnection, v: EndpointView): boolean {
-  return v.destinationPort === c.portB && v.destination0 === c.b0 && v.destination1 === c.b1 && v.destination2 === c.b2 && v.destination3 === c.b3;
+  return v.destinationPort === c.portB && (v.destination0 | 0) === c.b0 && (v.destination1 | 0) === c.b1 && (v.destination2 | 0) === c.b2 && (v.destination3 | 0) === c.b3;
 }
 
 /** True when the packet belongs to `c` (either direction). */
@@ -159,15 +163,15 @@ export class ConnectionTable<C extends TrackedConnection> {
     if (existing !== null) this.forget(existing);
     const c = this.create();
     c.ipVersion = view.ipVersion;
-    c.a0 = view.source0;
-    c.a1 = view.source1;
-    c.a2 = view.source2;
-    c.a3 = view.source3;
+    c.a0 = view.source0 | 0;
+    c.a1 = view.source1 | 0;
+    c.a2 = view.source2 | 0;
+    c.a3 = view.source3 | 0;
     c.portA = view.sourcePort;
-    c.b0 = view.destination0;
-    c.b1 = view.destination1;
-    c.b2 = view.destination2;
-    c.b3 = view.destination3;
+    c.b0 = view.destination0 | 0;
+    c.b1 = view.destination1 | 0;
+    c.b2 = view.destination2 | 0;
+    c.b3 = view.destination3 | 0;
     c.portB = view.destinationPort;
     c.hash = connectionHash(view);
     c.streamIndex = this.streams++;
