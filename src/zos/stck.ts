@@ -41,7 +41,16 @@ export function stckToUnixTime(todHigh: number, todLow: number, leapSeconds = 0)
   let sec = Math.floor(micros / MICROS_PER_SECOND);
   const nsec = (micros - sec * MICROS_PER_SECOND) * 1000 + subMicroNs;
   sec -= leapSeconds;
-  return nsec >= NS_PER_SECOND ? { sec: sec + 1, nsec: nsec - NS_PER_SECOND } : { sec, nsec };
+  return nsec >= NS_PER_SECOND ? { sec: smallInteger(sec + 1), nsec: (nsec - NS_PER_SECOND) | 0 } : { sec: smallInteger(sec), nsec: nsec | 0 };
+}
+
+/**
+ * The whole number `n` as V8's small integer when it fits 31 bits (seconds until 2038): the packet's time
+ * is copied into many long-lived objects, and a field that once holds a floating-point number is boxed in
+ * every object of its shape.
+ */
+function smallInteger(n: number): number {
+  return n >= 0 && n <= 0x7fffffff ? n | 0 : n;
 }
 
 /** The window in microseconds since 1900: the check runs per candidate entry, so it makes no object. */
