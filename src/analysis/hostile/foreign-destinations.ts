@@ -111,6 +111,7 @@ class DestinationTally {
 class LinkTally {
   readonly own = new AddressList(ADDRESSES_PER_LINK);
   inbound = 0;
+  /** By the destination as a signed 32-bit number (a small integer to V8, see AddressList). */
   readonly ipv4 = new Map<number, DestinationTally>();
   readonly ipv6: DestinationTally[] = [];
   /** Packets to destinations past DESTINATIONS_PER_LINK, judged foreign when they arrived. */
@@ -216,11 +217,11 @@ export class ForeignDestinationAnalyzer implements PacketAnalyzer {
   }
 
   private tally(p: AnalyzedPacket, d: PacketLayers, link: LinkTally): void {
-    let tally = d.ipVersion === 4 ? link.ipv4.get(d.destination0 >>> 0) : link.ipv6Tally(d);
+    let tally = d.ipVersion === 4 ? link.ipv4.get(d.destination0 | 0) : link.ipv6Tally(d);
     if (tally === undefined) {
       if (link.destinations < DESTINATIONS_PER_LINK) {
         tally = new DestinationTally(d.ipVersion, d.destination0 >>> 0, d.destination1 >>> 0, d.destination2 >>> 0, d.destination3 >>> 0);
-        if (d.ipVersion === 4) link.ipv4.set(d.destination0 >>> 0, tally);
+        if (d.ipVersion === 4) link.ipv4.set(d.destination0 | 0, tally);
         else link.ipv6.push(tally);
       } else if (this.stack.knows(link.own)) {
         tally = link.overflow ??= new DestinationTally(0, 0, 0, 0, 0);

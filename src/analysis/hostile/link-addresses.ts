@@ -47,6 +47,10 @@ function unusableIpv6Source(w0: number, w1: number, w2: number, w3: number): boo
 
 /** A bounded set of addresses of one family and kind: IPv4 as numbers, IPv6 as four words each. */
 export class AddressList {
+  /**
+   * IPv4 addresses as signed 32-bit numbers (`| 0`), which V8 keeps as small integers: looked up for
+   * every packet, an unsigned key from 128.0.0.0 up would be a heap number made for each lookup.
+   */
   readonly ipv4 = new Set<number>();
   /** The same IPv4 addresses in a list, to walk without an iterator. */
   readonly ipv4List: number[] = [];
@@ -61,8 +65,8 @@ export class AddressList {
 
   /** Adds an address unless present or the list is full; true when it was added. */
   addIpv4(address: number): boolean {
-    if (this.ipv4.size >= this.limit || this.ipv4.has(address >>> 0)) return false;
-    this.ipv4.add(address >>> 0);
+    if (this.ipv4.size >= this.limit || this.ipv4.has(address | 0)) return false;
+    this.ipv4.add(address | 0);
     this.ipv4List.push(address >>> 0);
     return true;
   }
@@ -110,7 +114,7 @@ export class StackAddresses {
 
   /** Learns the source of a sent packet as an address of `link` (and of the stack), unless it cannot be one. */
   learnIpv4(link: AddressList, source: number): void {
-    if (unusableIpv4Source(source >>> 0) || link.ipv4.has(source >>> 0)) return;
+    if (unusableIpv4Source(source >>> 0) || link.ipv4.has(source | 0)) return;
     if (link.addIpv4(source)) this.home.addIpv4(source);
   }
 
@@ -127,7 +131,7 @@ export class StackAddresses {
   /** The limited broadcast, multicast, a home address or a directed broadcast of a home address's subnet. */
   acceptsIpv4(destination: number): boolean {
     const address = destination >>> 0;
-    if (address === LIMITED_BROADCAST || address >>> 28 === 0xe || this.home.ipv4.has(address)) return true;
+    if (address === LIMITED_BROADCAST || address >>> 28 === 0xe || this.home.ipv4.has(destination | 0)) return true;
     const home = this.home.ipv4List;
     for (let i = 0; i < home.length; i++) if (isDirectedBroadcastFor(address, home[i]!)) return true;
     return false;
