@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-check/', 'node_modules/', 'samples/out/', 'bench/work/'] },
+  { ignores: ['dist/', 'dist-*/', 'node_modules/', 'samples/out/', 'bench/work/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
