@@ -79,6 +79,8 @@ class DatagramTable {
 
   claim(at: number, d: PacketLayers, sec: number, nsec: number): void {
     const w = this.words;
+    // Only a slot that kept later copies has an entry to drop (most slots never do).
+    if (w[at + Field.copies]! > 1) this.laterCopies.delete(at);
     w[at + Field.source] = d.source0;
     w[at + Field.destination] = d.destination0;
     w[at + Field.idAndLength] = (d.ipId << 16) | (d.totalLength & 0xffff);
@@ -89,7 +91,6 @@ class DatagramTable {
     w[at + Field.lastTtl] = d.ttl;
     w[at + Field.copies] = 0;
     w[at + Field.reported] = 0;
-    this.laterCopies.delete(at);
   }
 
   /** Remembers where the copy was seen, while the slot has room for early copies. */
