@@ -23,10 +23,9 @@ class InputClock {
   firstLateNsec = 0;
   lastLateSec = 0;
   lastLateNsec = 0;
-  /** The longest step back, in nanoseconds, and the packet that took it. */
+  /** The longest step back, in nanoseconds, and the packet that took it (its trace record, if any). */
   longestNs = 0;
   longestEvidence: EvidenceRef | null = null;
-  longestRecord: number | null = null;
 }
 
 function seconds(ns: number): string {
@@ -58,7 +57,6 @@ export class TimeOrderAnalyzer implements InputAnalyzer {
     const backNs = (clock.newestSec - timeSec) * NS_PER_SECOND + (clock.newestNsec - timeNsec);
     if (backNs > clock.longestNs) {
       clock.longestNs = backNs;
-      clock.longestRecord = p.packet.ctrace?.recordNumber ?? null;
       clock.longestEvidence = evidenceOf(p, `stamped ${seconds(backNs)} before frame ${clock.newestFrame}, which came ahead of it`);
     }
   }
@@ -74,7 +72,8 @@ export class TimeOrderAnalyzer implements InputAnalyzer {
     this.clocks.forEach((clock, input) => {
       if (clock.late === 0) return;
       const path = inputs[input]?.path ?? `input ${input + 1}`;
-      const where = clock.longestRecord === null ? '' : ` (at trace record ${clock.longestRecord})`;
+      const record = clock.longestEvidence?.record ?? null;
+      const where = record === null ? '' : ` (at trace record ${record})`;
       findings.push({
         rule: 'capture.time_order',
         category: 'capture',
@@ -93,7 +92,7 @@ export class TimeOrderAnalyzer implements InputAnalyzer {
         details: {
           latePackets: clock.late,
           longestStepBackSec: Number((clock.longestNs / NS_PER_SECOND).toFixed(6)),
-          ...(clock.longestRecord === null ? {} : { longestStepBackAtRecord: clock.longestRecord }),
+          ...(record === null ? {} : { longestStepBackAtRecord: record }),
         },
       });
     });
