@@ -56,6 +56,9 @@ export class AddressList {
   readonly ipv4List: number[] = [];
   /** IPv6 addresses, four words each, flat. */
   readonly ipv6: number[] = [];
+  /** The IPv4 address added or met last (once there is one): a stack sends from few, so most packets stop here. */
+  private lastIpv4 = 0;
+  private hasLastIpv4 = false;
 
   constructor(readonly limit: number) {}
 
@@ -63,12 +66,33 @@ export class AddressList {
     return this.ipv4.size + this.ipv6.length / 4;
   }
 
+  /** Adds an address of either version unless present or the list is full; true when it was added. */
+  add(version: number, w0: number, w1: number, w2: number, w3: number): boolean {
+    return version === 4 ? this.addIpv4(w0) : this.addIpv6(w0, w1, w2, w3);
+  }
+
+  has(version: number, w0: number, w1: number, w2: number, w3: number): boolean {
+    return version === 4 ? this.ipv4.has(w0 | 0) : this.hasIpv6(w0, w1, w2, w3);
+  }
+
   /** Adds an address unless present or the list is full; true when it was added. */
   addIpv4(address: number): boolean {
-    if (this.ipv4.size >= this.limit || this.ipv4.has(address | 0)) return false;
-    this.ipv4.add(address | 0);
+    const key = address | 0;
+    if (this.hasLastIpv4 && key === this.lastIpv4) return false;
+    const present = this.ipv4.has(key);
+    if (present || this.ipv4.size >= this.limit) {
+      if (present) this.rememberIpv4(key);
+      return false;
+    }
+    this.ipv4.add(key);
     this.ipv4List.push(address >>> 0);
+    this.rememberIpv4(key);
     return true;
+  }
+
+  private rememberIpv4(key: number): void {
+    this.lastIpv4 = key;
+    this.hasLastIpv4 = true;
   }
 
   addIpv6(w0: number, w1: number, w2: number, w3: number): boolean {
@@ -114,7 +138,7 @@ export class StackAddresses {
 
   /** Learns the source of a sent packet as an address of `link` (and of the stack), unless it cannot be one. */
   learnIpv4(link: AddressList, source: number): void {
-    if (unusableIpv4Source(source >>> 0) || link.ipv4.has(source | 0)) return;
+    if (unusableIpv4Source(source >>> 0)) return;
     if (link.addIpv4(source)) this.home.addIpv4(source);
   }
 

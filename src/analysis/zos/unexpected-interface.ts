@@ -38,6 +38,7 @@ import { parseIpAddress } from '../../filter/address-match.js';
 // Data trace records are shown on interfaces of their own: socket data, not packets on a link.
 import { SOCKET_DATA_INTERFACE_PREFIX } from '../../ctrace/data-trace-decoder.js';
 import { onLoopbackInterface } from '../loopback-interface.js';
+import { AddressList } from '../hostile/link-addresses.js';
 
 const require = createRequire(import.meta.url);
 const SYSPLEX_LINK_PREFIXES = (require('./sysplex-links.json') as { prefixes: string[] }).prefixes;
@@ -192,37 +193,6 @@ export function tableKey(version: number, w0: number, w1: number, w2: number, w3
   return (w0 ^ Math.imul(w1, 0x9e3779b1) ^ Math.imul(w2, 0x85ebca6b) ^ Math.imul(w3, 0xc2b2ae35)) | 0;
 }
 
-/** The addresses the stack sends from: IPv4 as signed words, IPv6 as four words each, flat. */
-class OwnAddresses {
-  private readonly ipv4 = new Set<number>();
-  private readonly ipv6: number[] = [];
-  /** The IPv4 address learned last: a stack sends from few addresses, so most packets stop here. */
-  private lastIpv4 = 0;
-
-  get empty(): boolean {
-    return this.ipv4.size === 0 && this.ipv6.length === 0;
-  }
-
-  learn(version: number, w0: number, w1: number, w2: number, w3: number): void {
-    if (version === 4) {
-      if ((w0 | 0) === this.lastIpv4 || this.ipv4.size >= OWN_ADDRESSES) return;
-      this.lastIpv4 = w0 | 0;
-      this.ipv4.add(w0 | 0);
-    } else if (this.ipv6.length < 4 * OWN_ADDRESSES && !this.has(version, w0, w1, w2, w3)) {
-      this.ipv6.push(w0 | 0, w1 | 0, w2 | 0, w3 | 0);
-    }
-  }
-
-  has(version: number, w0: number, w1: number, w2: number, w3: number): boolean {
-    if (version === 4) return this.ipv4.has(w0 | 0);
-    const words = this.ipv6;
-    for (let i = 0; i < words.length; i += 4) {
-      if (words[i] === (w0 | 0) && words[i + 1] === (w1 | 0) && words[i + 2] === (w2 | 0) && words[i + 3] === (w3 | 0)) return true;
-    }
-    return false;
-  }
-}
-
 function listText(names: readonly string[]): string {
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
@@ -234,7 +204,8 @@ export class UnexpectedInterfaceAnalyzer implements PacketAnalyzer {
   /** The link of the previous packet (packets come in runs on one link). */
   private lastName: string | null = null;
   private lastLink: LinkInfo | null = null;
-  private readonly own = new OwnAddresses();
+  /** The addresses the stack sends from (and those stated in the config). */
+  private readonly own = new AddressList(OWN_ADDRESSES);
   /** Per table key (see tableKey), the chain of hosts sharing it; at most maxTrackedHosts keys. */
   private readonly hosts = new Map<number, HostPaths>();
   /** Counts host lookups: a chain's `touched` says when it was last used. */
@@ -253,8 +224,8 @@ export class UnexpectedInterfaceAnalyzer implements PacketAnalyzer {
       const bytes = parseIpAddress(text);
       if (bytes === null) continue;
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      if (bytes.length === 4) this.own.learn(4, view.getUint32(0), 0, 0, 0);
-      else this.own.learn(6, view.getUint32(0), view.getUint32(4), view.getUint32(8), view.getUint32(12));
+      if (bytes.length === 4) this.own.add(4, view.getUint32(0), 0, 0, 0);
+      else this.own.add(6, view.getUint32(0), view.getUint32(4), view.getUint32(8), view.getUint32(12));
     }
     this.lateRows = new LateEvidenceRows(thresholds.packetsListedEvidence);
   }
@@ -268,7 +239,7 @@ export class UnexpectedInterfaceAnalyzer implements PacketAnalyzer {
     if (d === null) return;
     const outbound = direction === 'outbound';
     if (outbound) {
-      if (!notAHost(d.ipVersion, d.source0, d.source1, d.source2, d.source3)) this.own.learn(d.ipVersion, d.source0, d.source1, d.source2, d.source3);
+      if (!notAHost(d.ipVersion, d.source0, d.source1, d.source2, d.source3)) this.own.add(d.ipVersion, d.source0, d.source1, d.source2, d.source3);
     } else if (link.sysplex || !this.addressedToStack(d)) {
       return;
     }
@@ -304,7 +275,7 @@ export class UnexpectedInterfaceAnalyzer implements PacketAnalyzer {
    * first packets of a trace) any unicast destination passes, so a trace opening with requests counts them.
    */
   private addressedToStack(d: PacketLayers): boolean {
-    if (this.own.empty) return !d.linkBroadcast && !notAHost(d.ipVersion, d.destination0, d.destination1, d.destination2, d.destination3);
+    if (this.own.size === 0) return !d.linkBroadcast && !notAHost(d.ipVersion, d.destination0, d.destination1, d.destination2, d.destination3);
     return this.own.has(d.ipVersion, d.destination0, d.destination1, d.destination2, d.destination3);
   }
 
